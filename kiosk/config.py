@@ -1,0 +1,279 @@
+"""The kiosk's configuration: one TOML file over defaults that live in code.
+
+Every setting has a default here, so a kiosk runs with no file at all (the embedded demo). A file
+may override any of them; an unknown key or a value of the wrong type is refused with a message that
+names the key and, where one is close, the key that was probably meant. Secrets (tokens) are never
+in this file: it names the files that hold them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+
+DEFAULT_NOTICE = (
+    "This is a phone-free setting. To keep the children safe, please do not use a mobile "
+    "phone, smartwatch or camera anywhere on the premises. Please keep your phone out of sight, "
+    "on silent, for the whole of your visit. Thank you for helping us."
+)
+DEFAULT_QUIET_SPACE = (
+    "The office next to the front door, away from the children. You may make or take calls to "
+    "your own office there. Please do not take photographs."
+)
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used, with a message for a person."""
+
+
+def default_data_dir() -> Path:
+    """Where the kiosk keeps its database: systemd's StateDirectory, else the user's data dir."""
+    for var in ("KIOSK_DATA_DIR", "STATE_DIRECTORY"):
+        if os.environ.get(var):
+            return Path(os.environ[var].split(":")[0])
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "kiosk"
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = "entrance-1"
+    setting_name: str = "Little Acorns Nursery"
+    timezone: str = "Europe/London"
+    data_dir: str = ""  # empty: default_data_dir()
+    database: str = ""  # empty: <data_dir>/kiosk.db
+    closing_time: str = "18:30"  # local time the setting closes
+    idle_timeout_s: float = 45.0
+
+
+@dataclass(frozen=True)
+class DevicesSection:
+    kinds: list[str] = field(default_factory=lambda: ["phone", "smartwatch", "tablet", "other"])
+
+
+@dataclass(frozen=True)
+class LockersSection:
+    ids: list[str] = field(default_factory=lambda: [str(n) for n in range(1, 13)])
+
+
+@dataclass(frozen=True)
+class NoticeSection:
+    version: str = "2026-09"
+    text: str = DEFAULT_NOTICE
+    quiet_space: str = DEFAULT_QUIET_SPACE
+
+
+@dataclass(frozen=True)
+class PolicySection:
+    debounce_s: float = 3.0
+    pin_max_failures: int = 5
+    pin_lockout_s: int = 900
+    # A device left in a locker this long after closing time is reported (forgotten, or shift
+    # never ended).
+    locker_overdue_after_closing_min: int = 60
+    # Expected time out when the person does not give one (an outing must give one).
+    emergency_max_min: int = 30
+    home_visit_max_min: int = 240
+    virtual_course_max_min: int = 120
+    visitor_search_min_chars: int = 2
+    visitor_search_max_results: int = 5
+
+
+@dataclass(frozen=True)
+class RetentionSection:
+    # Visitors' names, organisations and who they visited are erased after this; counts stay.
+    visitor_details_days: int = 30
+    # Unknown-badge records (a UID and a time) are kept this long for enrolment, then removed.
+    unknown_badge_days: int = 30
+    # Staff shift and device events older than this are removed once synced to the records service.
+    staff_events_days: int = 400
+    # Exported CSV files older than this in the data directory's exports/ are removed.
+    export_files_days: int = 7
+
+
+@dataclass(frozen=True)
+class ReaderSection:
+    kind: str = "simulated"  # simulated | rc522 | hid
+    poll_interval_s: float = 0.1
+    spi_bus: int = 0
+    spi_device: int = 0
+    rst_pin: int = 25  # BCM numbering, like every pin in this file
+    hid_device: str = ""  # /dev/input/by-id/... ; empty: first device that looks like a reader
+    hid_format: str = "hex"  # hex | decimal
+    socket: str = ""  # simulated reader's socket; empty: <data_dir>/tap.sock
+
+
+@dataclass(frozen=True)
+class SignalsSection:
+    enabled: bool = True
+    pin_factory: str = ""  # empty: gpiozero's choice; "lgpio" on a Pi 5; "mock" for development
+    green_led: int = 17
+    red_led: int = 27
+    buzzer: int = 22
+    relay_pins: dict[str, int] = field(default_factory=dict)  # locker id -> relay pin
+    door_pins: dict[str, int] = field(default_factory=dict)  # locker id -> door sensor pin
+    relay_active_high: bool = False
+    relay_pulse_s: float = 3.0
+    door_open_alert_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class SyncSection:
+    url: str = ""  # empty: sync disabled
+    token_file: str = ""
+    ca_file: str = ""
+    allow_plain_http: bool = False
+    batch_size: int = 500
+    interval_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    devices: DevicesSection = field(default_factory=DevicesSection)
+    lockers: LockersSection = field(default_factory=LockersSection)
+    notice: NoticeSection = field(default_factory=NoticeSection)
+    policy: PolicySection = field(default_factory=PolicySection)
+    retention: RetentionSection = field(default_factory=RetentionSection)
+    reader: ReaderSection = field(default_factory=ReaderSection)
+    signals: SignalsSection = field(default_factory=SignalsSection)
+    sync: SyncSection = field(default_factory=SyncSection)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.kiosk.data_dir) if self.kiosk.data_dir else default_data_dir()
+
+    @property
+    def database_path(self) -> Path:
+        return Path(self.kiosk.database) if self.kiosk.database else self.data_dir / "kiosk.db"
+
+    @property
+    def tap_socket_path(self) -> Path:
+        return Path(self.reader.socket) if self.reader.socket else self.data_dir / "tap.sock"
+
+
+def _suggest(key: str, options: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _type_ok(value: Any, hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_type_ok(v, item) for v in value)
+    if origin is dict:
+        key_t, val_t = typing.get_args(hint)
+        return isinstance(value, dict) and all(
+            _type_ok(k, key_t) and _type_ok(v, val_t) for k, v in value.items()
+        )
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _type_name(hint: Any) -> str:
+    if isinstance(hint, types.GenericAlias):
+        return str(hint)
+    return getattr(hint, "__name__", str(hint))
+
+
+def _build_section(name: str, cls: type[Any], raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"[{name}] must be a table of settings, not {type(raw).__name__}")
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in hints:
+            raise ConfigError(f"unknown setting '{name}.{key}'{_suggest(key, hints)}")
+        if not _type_ok(value, hints[key]):
+            raise ConfigError(
+                f"setting '{name}.{key}' must be {_type_name(hints[key])}, "
+                f"got {type(value).__name__} {value!r}"
+            )
+        values[key] = float(value) if hints[key] is float else value
+    return cls(**values)
+
+
+def config_from_dict(raw: dict[str, Any]) -> Config:
+    """Build and check a Config from parsed TOML."""
+    sections = {f.name: f for f in dataclasses.fields(Config)}
+    built: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name not in sections:
+            raise ConfigError(f"unknown section [{name}]{_suggest(name, sections)}")
+        built[name] = _build_section(name, typing.get_type_hints(Config)[name], value)
+    config = Config(**built)
+    _check_values(config)
+    return config
+
+
+def _check_values(config: Config) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(config.kiosk.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"setting 'kiosk.timezone': unknown time zone {config.kiosk.timezone!r}"
+        ) from exc
+    hh, _, mm = config.kiosk.closing_time.partition(":")
+    if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+        raise ConfigError("setting 'kiosk.closing_time' must be HH:MM, e.g. \"18:30\"")
+    if not config.devices.kinds:
+        raise ConfigError("setting 'devices.kinds' needs at least one kind of device")
+    if len(set(config.lockers.ids)) != len(config.lockers.ids):
+        raise ConfigError("setting 'lockers.ids' lists a locker twice")
+    choices = {
+        "reader.kind": ("simulated", "rc522", "hid"),
+        "reader.hid_format": ("hex", "decimal"),
+    }
+    for key, allowed in choices.items():
+        section, _, name = key.partition(".")
+        value = getattr(getattr(config, section), name)
+        if value not in allowed:
+            raise ConfigError(f"setting '{key}' must be one of {', '.join(allowed)}, got {value!r}")
+    for key in ("relay_pins", "door_pins"):
+        for locker in getattr(config.signals, key):
+            if locker not in config.lockers.ids:
+                raise ConfigError(
+                    f"setting 'signals.{key}' names locker {locker!r}, not in lockers.ids"
+                )
+
+
+def config_path(cli_path: str | None) -> Path | None:
+    """The file to read: --config, then $KIOSK_CONFIG, then /etc/kiosk/kiosk.toml if present."""
+    if cli_path:
+        return Path(cli_path)
+    if os.environ.get("KIOSK_CONFIG"):
+        return Path(os.environ["KIOSK_CONFIG"])
+    return SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else None
+
+
+def load_config(cli_path: str | None = None) -> Config:
+    """Load the configuration the command line and environment point to (defaults if none)."""
+    path = config_path(cli_path)
+    if path is None:
+        return Config()
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file {path} does not exist") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    try:
+        return config_from_dict(raw)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
