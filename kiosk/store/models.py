@@ -1,0 +1,127 @@
+"""The tables: the append-only event log, and the reference data events point to.
+
+Visitors' personal details live in `visitors`, not in event payloads, so retention can blank them
+and keep every event (and so every count). Times are stored as UTC ISO-8601 text, which sorts
+correctly and reads the same in an export, a sqlite3 shell and the records service.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcIso(TypeDecorator[datetime]):
+    """An aware datetime stored as 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00' text."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be timezone-aware")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+
+class SyncState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcIso, dict[str, Any]: JSON}
+
+
+class Locker(Base):
+    __tablename__ = "lockers"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16), default="staff")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    assigned_locker: Mapped[str | None] = mapped_column(ForeignKey("lockers.id"), default=None)
+    pin_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    pin_failures: Mapped[int] = mapped_column(Integer, default=0)
+    pin_locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class Badge(Base):
+    __tablename__ = "badges"
+    # One row per UID: a UID belongs to one person, and a revoked one stays revoked (re-enrolling
+    # it is an explicit admin action that is recorded).
+    uid: Mapped[str] = mapped_column(String(20), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    enrolled_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Visitor(Base):
+    __tablename__ = "visitors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visitor_type: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str | None] = mapped_column(String(80))
+    organisation: Mapped[str | None] = mapped_column(String(120))
+    visiting: Mapped[str | None] = mapped_column(String(120))
+    signed_in_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class KioskCounter(Base):
+    """The last `seq` handed out per kiosk: survives restarts and purges, so seq never goes back."""
+
+    __tablename__ = "kiosk_counters"
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "seq", name="uq_events_kiosk_seq"),
+        Index("ix_events_staff_seq", "staff_id", "seq"),
+        Index("ix_events_visitor", "visitor_id"),
+        Index("ix_events_sync", "sync_state", "seq"),
+        Index("ix_events_occurred", "occurred_at"),
+        Index("ix_events_kind_seq", "kind", "seq"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime]
+    clock_synced: Mapped[bool] = mapped_column(Boolean)
+    boot_id: Mapped[str] = mapped_column(String(36))
+    mono_ns: Mapped[int] = mapped_column(Integer)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), default=None)
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"), default=None)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    sync_state: Mapped[str] = mapped_column(String(8), default=SyncState.PENDING.value)
+    sync_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sync_error: Mapped[str | None] = mapped_column(Text, default=None)
