@@ -1,0 +1,66 @@
+"""The composition root: the one place that picks concrete adapters and wires them together.
+
+`open_app` gives the CLI and the kiosk the same services over the same store; hardware and UI
+modules are imported only by the commands that need them, so `kiosk export` never loads Kivy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import Config
+from kiosk.domain.types import EventKind
+from kiosk.services import KioskService, Recorded, ServiceContext
+from kiosk.services.admin import AdminService
+from kiosk.services.context import recorded
+from kiosk.store import migrate
+from kiosk.store.db import Store
+
+
+@dataclass
+class App:
+    config: Config
+    store: Store
+    ctx: ServiceContext
+    kiosk: KioskService
+    admin: AdminService
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_app(config: Config, clock: Clock | None = None, *, check_schema: bool = True) -> App:
+    """Open the kiosk's database and services (the schema must be current unless told not to)."""
+    store = Store(config.database_path)
+    try:
+        if check_schema:
+            migrate.check_current(store)
+    except Exception:
+        store.close()
+        raise
+    ctx = ServiceContext(store, config, clock or SystemClock())
+    return App(config, store, ctx, KioskService(ctx), AdminService(ctx))
+
+
+def initialise(
+    config: Config, clock: Clock | None = None, *, demo: bool = False
+) -> tuple[App, Recorded]:
+    """Create or upgrade the database, match lockers to the config, optionally add demo people."""
+    store = Store(config.database_path)
+    before = migrate.current_revision(store)
+    migrate.upgrade(store)
+    store.close()
+    app = open_app(config, clock)
+    with app.ctx.recording() as session:
+        app.admin.sync_lockers(session)
+        event = app.ctx.append(
+            session,
+            EventKind.ADMIN_INIT,
+            payload={"schema_from": before, "schema_to": migrate.head_revision(), "demo": demo},
+        )
+    if demo:
+        from kiosk.demo import add_demo_people
+
+        add_demo_people(app)
+    return app, recorded(event, f"Database ready at {config.database_path}.")

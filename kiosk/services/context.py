@@ -1,0 +1,105 @@
+"""What every service needs (store, config, clock) and the one way they write: `recording`, which
+turns a database or disk failure into `NotRecorded` so no caller ever shows a tick for it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from kiosk.clock import Clock
+from kiosk.config import Config
+from kiosk.domain.shifts import OutLimits
+from kiosk.domain.types import EventKind
+from kiosk.store import events
+from kiosk.store.db import Store, StoreError
+from kiosk.store.models import Event
+
+log = logging.getLogger(__name__)
+
+NOT_RECORDED = "Not recorded. Please try again, or see the manager."
+
+
+class NotRecorded(RuntimeError):
+    """The action could not be saved (disk full, database error); nothing was recorded."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(NOT_RECORDED)
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Proof that an event is durably committed: only this may turn into a tick on screen."""
+
+    event_id: str
+    seq: int
+    kind: str
+    occurred_at: datetime
+    message: str = ""
+    subject_id: int | None = None  # the staff member or visitor the event is about
+
+
+@dataclass
+class ServiceContext:
+    store: Store
+    config: Config
+    clock: Clock
+
+    @property
+    def kiosk_id(self) -> str:
+        return self.config.kiosk.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.kiosk.timezone)
+
+    @property
+    def closing(self) -> time:
+        hh, mm = self.config.kiosk.closing_time.split(":")
+        return time(int(hh), int(mm))
+
+    def out_limits(self) -> OutLimits:
+        policy = self.config.policy
+        return OutLimits(
+            emergency=timedelta(minutes=policy.emergency_max_min),
+            home_visit=timedelta(minutes=policy.home_visit_max_min),
+            virtual_course=timedelta(minutes=policy.virtual_course_max_min),
+        )
+
+    def local_hhmm(self, moment: datetime) -> str:
+        return moment.astimezone(self.tz).strftime("%H:%M")
+
+    @contextmanager
+    def recording(self) -> Iterator[Session]:
+        """A write transaction whose storage failures surface as NotRecorded."""
+        try:
+            with self.store.transaction() as session:
+                yield session
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("write failed, nothing recorded: %s", type(exc).__name__)
+            raise NotRecorded(str(exc)) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        try:
+            with self.store.reading() as session:
+                yield session
+        except SQLAlchemyError as exc:
+            log.error("read failed: %s", type(exc).__name__)
+            raise StoreError(f"cannot read the database: {exc}") from exc
+
+    def append(self, session: Session, kind: EventKind, **fields: Any) -> Event:
+        return events.append(session, self.clock, self.kiosk_id, kind, **fields)
+
+
+def recorded(event: Event, message: str = "") -> Recorded:
+    subject = event.staff_id if event.staff_id is not None else event.visitor_id
+    return Recorded(event.id, event.seq, event.kind, event.occurred_at, message, subject)

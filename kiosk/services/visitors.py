@@ -1,0 +1,90 @@
+"""The visitor side: sign in after the notice, sign out by finding oneself by name.
+
+Personal details go into the `visitors` row; the events carry only what is not personal (type,
+notice version, lone-working answer, the quiet space shown), so erasing a visitor keeps the counts.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kiosk.domain.types import EventKind, PolicyError, VisitorId, VisitorType
+from kiosk.domain.visits import VisitorMatch, decide_sign_in, find_for_sign_out
+from kiosk.services.context import Recorded, ServiceContext, recorded
+from kiosk.store.events import load_site_state
+from kiosk.store.models import Visitor
+
+
+class VisitorService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @property
+    def notice_version(self) -> str:
+        return self.ctx.config.notice.version
+
+    def sign_in(
+        self,
+        visitor_type: VisitorType,
+        name: str,
+        organisation: str,
+        visiting: str,
+        *,
+        acknowledged: bool,
+        lone_working: bool,
+        on_behalf: str | None = None,
+    ) -> Recorded:
+        notice = self.ctx.config.notice
+        decision = decide_sign_in(
+            visitor_type, name, organisation, visiting,
+            acknowledged=acknowledged, notice_version=notice.version,
+            lone_working=lone_working, quiet_space=notice.quiet_space,
+        )  # fmt: skip
+        details = decision.details
+        with self.ctx.recording() as session:
+            row = Visitor(
+                visitor_type=details.visitor_type.value,
+                name=details.name,
+                organisation=details.organisation or None,
+                visiting=details.visiting or None,
+                signed_in_at=self.ctx.clock.now(),
+            )
+            session.add(row)
+            session.flush()
+            payload: dict[str, object] = {
+                "visitor_type": details.visitor_type.value,
+                "notice_version": decision.notice_version,
+                "lone_working": decision.lone_working,
+                "quiet_space": decision.quiet_space,
+            }
+            if on_behalf:
+                payload.update(on_behalf=True, recorded_by=on_behalf)
+            event = self.ctx.append(
+                session, EventKind.VISITOR_IN, visitor_id=row.id, payload=payload
+            )
+        first = details.name.split()[0]
+        return recorded(event, f"Thank you, {first}. You are signed in.")
+
+    def find(self, typed: str) -> list[VisitorMatch]:
+        """Visitors on site matching the letters typed (never a full list)."""
+        policy = self.ctx.config.policy
+        with self.ctx.reading() as session:
+            on_site = list(load_site_state(session).visitors)
+            names = session.execute(select(Visitor.id, Visitor.name).where(Visitor.id.in_(on_site)))
+            pairs = [(VisitorId(vid), name) for vid, name in names if name]
+        return find_for_sign_out(
+            typed, pairs, min_chars=policy.visitor_search_min_chars,
+            max_results=policy.visitor_search_max_results,
+        )  # fmt: skip
+
+    def sign_out(self, visitor_id: VisitorId, *, on_behalf: str | None = None) -> Recorded:
+        with self.ctx.recording() as session:
+            if visitor_id not in load_site_state(session).visitors:
+                raise PolicyError("That visitor is not signed in.")
+            payload: dict[str, object] = {}
+            if on_behalf:
+                payload.update(on_behalf=True, recorded_by=on_behalf)
+            event = self.ctx.append(
+                session, EventKind.VISITOR_OUT, visitor_id=visitor_id, payload=payload
+            )
+        return recorded(event, "Thank you for visiting. You are signed out. Goodbye!")
