@@ -1,0 +1,60 @@
+"""Small helpers the subcommands share: opening the app, printing JSON, reading dates and PINs."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from kiosk.app import App, open_app
+from kiosk.config import Config
+from kiosk.domain.types import PolicyError
+
+
+def app_for(config: Config) -> App:
+    return open_app(config)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from exc
+
+
+def read_pin(prompt: str, *, confirm: bool = False) -> str:
+    """A PIN from the terminal (hidden), or the first line of stdin for scripts."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    pin = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != pin:
+        raise PolicyError("The two PINs are not the same.")
+    return pin
+
+
+def acting_person(args: argparse.Namespace) -> str:
+    """Who is recording on someone's behalf, for the log: --by, else the login name."""
+    by: str | None = getattr(args, "by", None)
+    return by or f"cli:{getpass.getuser()}"
+
+
+def local_datetime(text: str, config: Config, today: date) -> datetime:
+    """'HH:MM' today or a full ISO date-time, in the setting's time zone."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(config.kiosk.timezone)
+    try:
+        if len(text) <= 5 and ":" in text:
+            hh, mm = text.split(":")
+            return datetime(today.year, today.month, today.day, int(hh), int(mm), tzinfo=tz)
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise PolicyError(f"{text!r} is not a time (use HH:MM or YYYY-MM-DDTHH:MM)") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
