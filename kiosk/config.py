@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 import types
 import typing
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
 
 DEFAULT_NOTICE = (
     "This is a phone-free setting. To keep the children safe, please do not use a mobile "
@@ -233,6 +235,13 @@ def _check_values(config: Config) -> None:
         raise ConfigError("setting 'kiosk.closing_time' must be HH:MM, e.g. \"18:30\"")
     if not config.devices.kinds:
         raise ConfigError("setting 'devices.kinds' needs at least one kind of device")
+    # Both appear in exports and on buttons as they are: plain identifiers only.
+    for key, values in (("devices.kinds", config.devices.kinds), ("lockers.ids", config.lockers.ids)):
+        bad = [v for v in values if not IDENTIFIER.fullmatch(v)]
+        if bad:
+            raise ConfigError(
+                f"setting '{key}': {bad[0]!r} must be letters, digits, '-' or '_' (at most 16)"
+            )
     if len(set(config.lockers.ids)) != len(config.lockers.ids):
         raise ConfigError("setting 'lockers.ids' lists a locker twice")
     choices = {

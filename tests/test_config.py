@@ -53,6 +53,8 @@ def test_search_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("[reader]\nkind = 'nfc'\n", "setting 'reader.kind' must be one of simulated, rc522, hid"),
         ("[signals]\nrelay_pins = { '99' = 5 }\n", "names locker '99', not in lockers.ids"),
         ("[kiosk\n", "is not valid TOML"),
+        ("[devices]\nkinds = ['=phone']\n", "'=phone' must be letters, digits"),
+        ("[lockers]\nids = ['A 1']\n", "'A 1' must be letters, digits"),
         ("kiosk = 3\n", "[kiosk] must be a table"),
     ],
 )

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import csv
 import os
+import sqlite3
 import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.app import App
 from kiosk.clock import ManualClock
 from kiosk.domain.types import EventKind, Reason, VisitorType
-from kiosk.export import HEADER, ExportRequest, ExportScope, neutralise
+from kiosk.export import (
+    HEADER,
+    ExportRequest,
+    ExportScope,
+    _local,
+    _safe,
+    neutralise,
+    offset_changes,
+)
 from kiosk.services.exports import ExportService
 from tests.conftest import MANAGER_PIN, staff_id
 
@@ -46,8 +56,28 @@ def export(
         ("O'Brien", "O'Brien"),
     ],
 )
-def test_neutralise(cell: str, safe: str) -> None:
+def test_neutralise_in_python_and_in_the_export_query(cell: str, safe: str) -> None:
     assert neutralise(cell) == safe
+    db = sqlite3.connect(":memory:")
+    assert db.execute(f"SELECT {_safe(':cell')}", {"cell": cell}).fetchone()[0] == safe
+
+
+@pytest.mark.parametrize(
+    ("moment", "local"),
+    [
+        ("2026-03-29T00:59:59.000000+00:00", "2026-03-29 00:59:59"),  # last second of GMT
+        ("2026-03-29T01:00:00.000000+00:00", "2026-03-29 02:00:00"),  # clocks go forward
+        ("2026-10-25T00:59:59.000000+00:00", "2026-10-25 01:59:59"),  # last second of BST
+        ("2026-10-25T01:00:00.000000+00:00", "2026-10-25 01:00:00"),  # clocks go back
+    ],
+)
+def test_local_time_in_sql_follows_the_zone_across_changes(moment: str, local: str) -> None:
+    tz = ZoneInfo("Europe/London")
+    lo, hi = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    expr = _local(":t", offset_changes(tz, lo, hi))
+    db = sqlite3.connect(":memory:")
+    assert db.execute(f"SELECT {expr}", {"t": moment}).fetchone()[0] == local
+    assert datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") == local
 
 
 def test_export_reads_back_with_names_times_and_safe_cells(
@@ -70,7 +100,8 @@ def test_export_reads_back_with_names_times_and_safe_cells(
         "2",
     )
     out = next(r for r in rows if r["kind"] == "device.out")
-    assert (out["reason"], out["approver"]) == ("emergency", "Amara Okafor")
+    assert (out["reason"], out["approver"], out["devices"]) == ("emergency", "Amara Okafor", "phone")
+    assert out["expected_return_local"] == "2026-11-24 08:15:00"
     visit = next(r for r in rows if r["kind"] == "visitor.in")
     assert visit["person"].startswith("'=") and visit["organisation"] == "'@Acme"
     assert visit["lone_working"] == "yes" and visit["quiet_space_shown"]

@@ -7,7 +7,7 @@ or raises `PolicyError` saying what to do instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kiosk.domain.people import StaffInfo
@@ -119,7 +119,7 @@ def decide_device_out(
         "reason": reason.value,
         "approver_id": approver.staff_id,
         "locker": presence.locker,
-        "expected_return": due.isoformat(),
+        "expected_return": due.astimezone(UTC).isoformat(timespec="microseconds"),
     }
     if reason == Reason.EMERGENCY:
         payload["location"] = PRIVATE_AREA

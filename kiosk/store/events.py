@@ -8,14 +8,16 @@ fast however long the log grows; `load_full_state` folds everything, for checks.
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
-from kiosk.domain.state import STAFF_KINDS, EventFact, SiteState, fold
+from kiosk.domain.state import EventFact, SiteState, fold
 from kiosk.domain.types import EventKind, StaffId, VisitorId
 from kiosk.store.models import Event, KioskCounter
 
@@ -70,53 +72,56 @@ def to_fact(event: Event) -> EventFact:
     )
 
 
+# The tap path runs these on every tap, so they are plain SQL built once (no per-call statement
+# construction) and each is an index probe per person rather than a scan of the whole log:
+# ix_events_staff_seq finds a person's latest shift boundary by reading their events backwards.
+_OPEN_SHIFTS = text(
+    """
+    SELECT e.staff_id, e.seq FROM staff AS s
+    JOIN events AS e ON e.id = (
+        SELECT b.id FROM events AS b
+        WHERE b.staff_id = s.id AND b.kind IN ('shift.start', 'shift.end')
+        ORDER BY b.seq DESC LIMIT 1)
+    WHERE e.kind = 'shift.start'
+    """
+)
+_STAFF_EVENTS_SINCE = text(
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
+    "WHERE e.staff_id = :staff_id AND e.seq >= :since "
+    "AND e.kind IN ('shift.start', 'shift.end', 'device.out', 'device.in')"
+)
+_VISITORS_NOT_OUT = text(
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
+    "WHERE e.kind = 'visitor.in' AND NOT EXISTS ("
+    "SELECT 1 FROM events AS o WHERE o.visitor_id = e.visitor_id AND o.kind = 'visitor.out')"
+)
+
+
+def _row_fact(row: Any) -> tuple[int, EventFact]:
+    seq, kind, occurred, staff_id, visitor_id, payload = row
+    return seq, EventFact(
+        kind=kind,
+        occurred_at=datetime.fromisoformat(occurred),
+        staff_id=StaffId(staff_id) if staff_id is not None else None,
+        visitor_id=VisitorId(visitor_id) if visitor_id is not None else None,
+        payload=json.loads(payload) if payload else {},
+    )
+
+
 def open_shift_starts(session: Session) -> dict[int, int]:
     """staff id -> seq of the shift.start that is still open (no shift.end after it)."""
-    boundary = (EventKind.SHIFT_START.value, EventKind.SHIFT_END.value)
-    last = (
-        select(Event.staff_id, func.max(Event.seq).label("seq"))
-        .where(Event.kind.in_(boundary))
-        .group_by(Event.staff_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Event.staff_id, Event.seq)
-        .join(last, and_(Event.staff_id == last.c.staff_id, Event.seq == last.c.seq))
-        .where(Event.kind == EventKind.SHIFT_START.value)
-    )
-    return {int(sid): int(seq) for sid, seq in rows if sid is not None}
-
-
-def _open_staff_events(session: Session) -> list[Event]:
-    starts = open_shift_starts(session)
-    if not starts:
-        return []
-    rows = session.scalars(
-        select(Event)
-        .where(Event.staff_id.in_(starts), Event.seq >= min(starts.values()))
-        .where(Event.kind.in_([k.value for k in STAFF_KINDS]))
-        .order_by(Event.seq)
-    )
-    return [e for e in rows if e.staff_id is not None and e.seq >= starts[e.staff_id]]
-
-
-def _open_visitor_events(session: Session) -> list[Event]:
-    out = aliased(Event)
-    signed_out = (
-        select(out.id)
-        .where(out.visitor_id == Event.visitor_id, out.kind == EventKind.VISITOR_OUT.value)
-        .exists()
-    )
-    query = select(Event).where(Event.kind == EventKind.VISITOR_IN.value, ~signed_out)
-    return list(session.scalars(query.order_by(Event.seq)))
+    return {int(sid): int(seq) for sid, seq in session.execute(_OPEN_SHIFTS)}
 
 
 def load_site_state(session: Session) -> SiteState:
     """The current state, from the events of open shifts and visits only."""
-    events = sorted(
-        _open_staff_events(session) + _open_visitor_events(session), key=lambda e: e.seq
-    )
-    return fold(to_fact(e) for e in events)
+    facts: list[tuple[int, EventFact]] = []
+    for staff_id, since in open_shift_starts(session).items():
+        rows = session.execute(_STAFF_EVENTS_SINCE, {"staff_id": staff_id, "since": since})
+        facts.extend(_row_fact(row) for row in rows)
+    facts.extend(_row_fact(row) for row in session.execute(_VISITORS_NOT_OUT))
+    facts.sort(key=lambda pair: pair[0])
+    return fold(fact for _, fact in facts)
 
 
 def load_full_state(session: Session) -> SiteState:

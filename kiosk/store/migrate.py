@@ -1,42 +1,58 @@
 """Schema migrations: kiosks in the field upgrade in place, so every schema change is a migration.
 
-`upgrade` brings a database (new or old) to the newest schema; `check_current` refuses to run a
-kiosk on a database that a newer or older release left behind.
+`upgrade` brings a database (new or old) to the newest schema with Alembic; `check_current`
+refuses to run a kiosk on a database that an older or newer release left behind. Checking needs
+only the `alembic_version` row and `SCHEMA_HEAD`, so everyday commands do not load Alembic.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from kiosk.store.db import Store, StoreError, restrict_permissions
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration's revision id; a test checks it matches the migrations folder.
+SCHEMA_HEAD = "0001"
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    return SCHEMA_HEAD
+
+
+def alembic_head() -> str | None:
+    """The head according to the migration scripts themselves (slow: loads Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
 def current_revision(store: Store) -> str | None:
     with store.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        version: str | None = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return version
 
 
 def upgrade(store: Store, revision: str = "head") -> None:
     """Run every pending migration in one transaction."""
+    from alembic import command
+
     config = _alembic_config()
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -48,8 +64,8 @@ def check_current(store: Store) -> None:
     current = current_revision(store)
     if current is None:
         raise StoreError(f"database {store.path} is not set up yet: run 'kiosk init'")
-    if current != head_revision():
+    if current != SCHEMA_HEAD:
         raise StoreError(
-            f"database {store.path} is at schema {current}, this kiosk needs {head_revision()}: "
-            "run 'kiosk init' to upgrade it"
+            f"database {store.path} is at schema {current}, this kiosk needs {SCHEMA_HEAD}: "
+            "run 'kiosk init' to upgrade it (or install the newer kiosk that wrote it)"
         )

@@ -130,7 +130,7 @@ def test_device_out(
         return
     payload = decide()
     assert due is not None
-    assert payload["expected_return"] == due.isoformat()
+    assert datetime.fromisoformat(str(payload["expected_return"])) == due
     assert payload["approver_id"] == ANA.staff_id
     assert ("location" in payload) is (reason == Reason.EMERGENCY)
 

@@ -69,3 +69,14 @@ def test_an_older_schema_is_upgraded_in_place(config: Config) -> None:
         assert conn.exec_driver_sql("SELECT x FROM unrelated").scalar() == 42
     assert migrate.current_revision(app.store) == migrate.head_revision()
     app.close()
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    assert migrate.alembic_head() == migrate.SCHEMA_HEAD
+
+
+def test_a_database_from_a_newer_release_is_refused(app: App, config: Config) -> None:
+    with app.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreError, match="at schema 9999"):
+        open_app(config)

@@ -1,0 +1,40 @@
+# The two commands a new engineer needs: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KIOSK := $(VENV)/bin/kiosk
+# Reinstall whenever pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+DATA ?= $(CURDIR)/var
+
+.PHONY: setup run test lint pytest bench clean
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+run: setup
+	KIOSK_DATA_DIR=$(DATA) $(KIOSK) init --demo
+	KIOSK_DATA_DIR=$(DATA) $(KIOSK) onsite
+
+lint: setup
+	$(VENV)/bin/ruff check kiosk tests bench
+	$(VENV)/bin/ruff format --check kiosk tests bench
+	$(VENV)/bin/mypy --strict kiosk
+
+pytest: setup
+	$(PY) -m pytest -q
+
+test: lint pytest
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian / Raspberry Pi OS packages the kiosk and its tests need, if any are missing.
+# Idempotent and quiet when everything is there; uses sudo when not run as root.
+set -euo pipefail
+
+packages=(
+  python3 python3-venv python3-dev gcc  # the virtual environment; RPi.GPIO and spidev compile
+  sqlite3                                # `make bench` compares the export with sqlite3 -csv
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+  echo "system-deps: please install: ${missing[*]} (no apt-get here)" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "system-deps: run as root to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "system-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
