@@ -1,0 +1,46 @@
+"""Everything that touches the physical world at the entrance: badge readers and signals.
+
+The rest of the kiosk sees only `BadgeReader` and `Signals`, built here from the config by
+`make_reader` and `make_signals`. Each adapter imports its hardware library (mfrc522, evdev,
+gpiozero) only when it is chosen, so a development machine without them still runs the kiosk with
+the simulated reader and no signals. This package imports no store and no UI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.config import ReaderSection
+from kiosk.hardware.reader import BadgeReader, HardwareError, ReaderHealth, normalise_uid
+from kiosk.hardware.signals import GpioSignals, NullSignals, Signals, make_signals
+
+__all__ = [
+    "BadgeReader",
+    "GpioSignals",
+    "HardwareError",
+    "NullSignals",
+    "ReaderHealth",
+    "Signals",
+    "make_reader",
+    "make_signals",
+    "normalise_uid",
+]
+
+
+def make_reader(section: ReaderSection, socket_path: Path) -> BadgeReader:
+    """The badge reader `reader.kind` names; it reports its own failures through its health."""
+    if section.kind == "rc522":
+        from kiosk.hardware.rc522 import Rc522Reader
+
+        return Rc522Reader(
+            section.spi_bus, section.spi_device, section.rst_pin, section.poll_interval_s
+        )
+    if section.kind == "hid":
+        from kiosk.hardware.hid import HidReader
+
+        return HidReader(section.hid_device, section.hid_format)
+    if section.kind == "simulated":
+        from kiosk.hardware.simulated import SimulatedReader
+
+        return SimulatedReader(socket_path)
+    raise HardwareError(f"unknown reader.kind {section.kind!r}; choose rc522, hid or simulated")

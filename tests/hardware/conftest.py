@@ -1,0 +1,66 @@
+"""Fixtures for the hardware tests: an emulated RC522 on fake SPI with the real mfrc522 package,
+readers that are always stopped, a recorder for what they report, and gpiozero's MockFactory."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from kiosk.hardware.reader import ReaderBase
+from tests.hardware.fake_pi import FakeGpio, FakePi, SpiBus, make_gpio_module, make_spidev_module
+from tests.hardware.mfrc522_emulator import EmulatedMfrc522
+from tests.hardware.recorder import Recorder
+
+
+@pytest.fixture
+def fake_pi(monkeypatch: pytest.MonkeyPatch) -> FakePi:
+    """Fake RPi.GPIO and spidev in sys.modules, one emulated chip on SPI 0.0, and the real mfrc522
+    package imported afresh against them."""
+    bus, gpio = SpiBus(), FakeGpio()
+    chip = EmulatedMfrc522()
+    bus.chips[(0, 0)] = chip
+    rpi = make_gpio_module(gpio)
+    parent = type(sys)("RPi")
+    parent.GPIO = rpi  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "RPi", parent)
+    monkeypatch.setitem(sys.modules, "RPi.GPIO", rpi)
+    monkeypatch.setitem(sys.modules, "spidev", make_spidev_module(bus))
+    for name in ("mfrc522", "mfrc522.MFRC522", "mfrc522.SimpleMFRC522"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    return FakePi(bus, gpio, chip)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def running() -> Iterator[Callable[[ReaderBase, Recorder], ReaderBase]]:
+    """Start readers with a recorder; every reader started is stopped at the end of the test."""
+    started: list[ReaderBase] = []
+
+    def start(reader: ReaderBase, rec: Recorder) -> ReaderBase:
+        reader.start(rec.on_badge, rec.on_health)
+        started.append(reader)
+        return reader
+
+    yield start
+    for reader in started:
+        reader.stop()
+
+
+@pytest.fixture
+def mock_factory() -> Iterator[object]:
+    """gpiozero's MockFactory (with PWM pins) for one test, reset and restored afterwards."""
+    from gpiozero import Device
+    from gpiozero.pins.mock import MockFactory, MockPWMPin
+
+    previous = Device.pin_factory
+    factory = MockFactory(pin_class=MockPWMPin)
+    Device.pin_factory = factory
+    yield factory
+    factory.reset()
+    Device.pin_factory = previous

@@ -1,0 +1,91 @@
+"""`kiosk tap` and `kiosk hw-check` through their argparse wiring, on a real socket, mock pins."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli.hardware import register
+from kiosk.config import Config, ReaderSection, SignalsSection
+from kiosk.hardware.reader import ReaderBase, ReaderHealth
+from kiosk.hardware.simulated import SimulatedReader
+from tests.hardware.recorder import Recorder
+
+Start = Callable[[ReaderBase, Recorder], ReaderBase]
+
+
+def run_cli(config: Config, *argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="kiosk")
+    parser.add_argument("--json", action="store_true")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code = args.func(args, config)
+    assert isinstance(code, int)
+    return code
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return Config(
+        reader=ReaderSection(kind="simulated", socket=str(tmp_path / "tap.sock")),
+        signals=SignalsSection(pin_factory="mock"),
+    )
+
+
+def test_tap_presents_the_badge_to_the_running_kiosk(
+    config: Config, recorder: Recorder, running: Start, capsys: pytest.CaptureFixture[str]
+) -> None:
+    running(SimulatedReader(config.tap_socket_path), recorder)
+    recorder.wait_health(ReaderHealth.OK)
+    assert run_cli(config, "tap", "04:A1:B2:C3:D4:E5:F6") == 0
+    assert capsys.readouterr().out == "tapped badge 04A1B2C3D4E5F6\n"
+    assert run_cli(config, "--json", "tap", "deadbeef") == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "uid": "DEADBEEF"}
+    assert recorder.wait_badges(2) == ["04A1B2C3D4E5F6", "DEADBEEF"]
+
+
+def test_tap_with_no_kiosk_running_exits_3_with_a_clear_message(
+    config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(config, "tap", "DEADBEEF") == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"kiosk tap: no kiosk is listening on {config.tap_socket_path}")
+
+
+def test_tap_with_a_malformed_uid_exits_2(
+    config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(config, "--json", "tap", "not-a-badge") == 2
+    assert json.loads(capsys.readouterr().out)["ok"] is False
+
+
+def test_hw_check_without_a_terminal_drives_everything_and_fails_on_no_badge(
+    config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(config, "hw-check", "--tap-timeout", "0.2") == 1
+    out = capsys.readouterr().out
+    assert "PASS  badge reader: simulated reader listening on" in out
+    assert "FAIL  badge tap: no badge read" in out
+    assert "SKIP  green LED: driven; nobody here to confirm it" in out
+    assert out.endswith("hw-check: 1 passed, 1 failed, 3 skipped\n")
+
+
+def test_hw_check_json_for_scripts(config: Config, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(config, "--json", "hw-check", "--tap-timeout", "0.2") == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["ok"] is False
+    assert [p["status"] for p in report["parts"]] == ["PASS", "FAIL", "SKIP", "SKIP", "SKIP"]
+    assert "hw-check:" in captured.err  # the running commentary goes to stderr
+
+
+def test_help_is_there(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run_cli(Config(), "hw-check", "--help")
+    assert exited.value.code == 0
+    assert "guided check" in capsys.readouterr().out
