@@ -236,7 +236,10 @@ def _check_values(config: Config) -> None:
     if not config.devices.kinds:
         raise ConfigError("setting 'devices.kinds' needs at least one kind of device")
     # Both appear in exports and on buttons as they are: plain identifiers only.
-    for key, values in (("devices.kinds", config.devices.kinds), ("lockers.ids", config.lockers.ids)):
+    for key, values in (
+        ("devices.kinds", config.devices.kinds),
+        ("lockers.ids", config.lockers.ids),
+    ):
         bad = [v for v in values if not IDENTIFIER.fullmatch(v)]
         if bad:
             raise ConfigError(
@@ -253,12 +256,38 @@ def _check_values(config: Config) -> None:
         value = getattr(getattr(config, section), name)
         if value not in allowed:
             raise ConfigError(f"setting '{key}' must be one of {', '.join(allowed)}, got {value!r}")
+    _check_pins(config)
     for key in ("relay_pins", "door_pins"):
         for locker in getattr(config.signals, key):
             if locker not in config.lockers.ids:
                 raise ConfigError(
                     f"setting 'signals.{key}' names locker {locker!r}, not in lockers.ids"
                 )
+
+
+PIN_FACTORIES = ("", "lgpio", "rpigpio", "pigpio", "native", "mock")
+SPI0_PINS = {8, 9, 10, 11}  # CE0, MISO, MOSI, SCLK in BCM numbering
+
+
+def _check_pins(config: Config) -> None:
+    signals = config.signals
+    if signals.pin_factory not in PIN_FACTORIES:
+        allowed = ", ".join(repr(f) for f in PIN_FACTORIES)
+        raise ConfigError(f"setting 'signals.pin_factory' must be one of {allowed}")
+    if not signals.enabled:
+        return
+    used: dict[int, str] = {}
+    if config.reader.kind == "rc522":
+        used = {pin: "the RC522's SPI bus" for pin in SPI0_PINS}
+        used[config.reader.rst_pin] = "reader.rst_pin"
+    named = [("signals.green_led", signals.green_led), ("signals.red_led", signals.red_led),
+             ("signals.buzzer", signals.buzzer)]  # fmt: skip
+    named += [(f"signals.relay_pins.{k}", v) for k, v in signals.relay_pins.items()]
+    named += [(f"signals.door_pins.{k}", v) for k, v in signals.door_pins.items()]
+    for key, pin in named:
+        if pin in used:
+            raise ConfigError(f"setting '{key}' uses GPIO {pin}, already used by {used[pin]}")
+        used[pin] = key
 
 
 def config_path(cli_path: str | None) -> Path | None:

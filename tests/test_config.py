@@ -53,6 +53,15 @@ def test_search_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("[reader]\nkind = 'nfc'\n", "setting 'reader.kind' must be one of simulated, rc522, hid"),
         ("[signals]\nrelay_pins = { '99' = 5 }\n", "names locker '99', not in lockers.ids"),
         ("[kiosk\n", "is not valid TOML"),
+        ("[signals]\npin_factory = 'gpio'\n", "'signals.pin_factory' must be one of"),
+        (
+            "[signals]\nbuzzer = 17\n",
+            "'signals.buzzer' uses GPIO 17, already used by signals.green_led",
+        ),
+        (
+            "[reader]\nkind = 'rc522'\n[signals]\nred_led = 10\n",
+            "GPIO 10, already used by the RC522's SPI bus",
+        ),
         ("[devices]\nkinds = ['=phone']\n", "'=phone' must be letters, digits"),
         ("[lockers]\nids = ['A 1']\n", "'A 1' must be letters, digits"),
         ("kiosk = 3\n", "[kiosk] must be a table"),
