@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -92,7 +93,7 @@ def offset_changes(tz: ZoneInfo, lo: datetime, hi: datetime) -> list[tuple[datet
 def _local(expr: str, changes: list[tuple[datetime, int]]) -> str:
     whens = " ".join(
         f"WHEN {expr} < '{utc_text(until)}' THEN '{secs:+d} seconds'"
-        for (_, secs), (until, _) in zip(changes, changes[1:], strict=False)
+        for (_, secs), (until, _) in pairwise(changes)
     )
     last = f"'{changes[-1][1]:+d} seconds'"
     modifier = f"CASE {whens} ELSE {last} END" if whens else last
