@@ -87,6 +87,10 @@ class ManualClock:
     def synced(self) -> bool:
         return self._synced
 
+    def set_wall(self, moment: datetime, *, synced: bool) -> None:
+        """Jump the wall clock (as NTP or a person would); the monotonic clock never jumps."""
+        self._now, self._synced = moment, synced
+
     def advance(self, seconds: float) -> None:
         from datetime import timedelta
 
