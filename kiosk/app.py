@@ -7,6 +7,7 @@ modules are imported only by the commands that need them, so `kiosk export` neve
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
@@ -15,7 +16,7 @@ from kiosk.services import KioskService, Recorded, ServiceContext
 from kiosk.services.admin import AdminService
 from kiosk.services.context import recorded
 from kiosk.store import migrate
-from kiosk.store.db import Store
+from kiosk.store.db import Store, StoreError
 
 
 @dataclass
@@ -41,6 +42,42 @@ def open_app(config: Config, clock: Clock | None = None, *, check_schema: bool =
         raise
     ctx = ServiceContext(store, config, clock or SystemClock())
     return App(config, store, ctx, KioskService(ctx), AdminService(ctx))
+
+
+def check_integrity(config: Config) -> None:
+    """Refuse a damaged database, pointing to the newest backup (for the kiosk's start-up)."""
+    from kiosk.store.backup import integrity_problem, list_backups
+
+    path = config.database_path
+    if not path.exists():
+        return
+    problem = integrity_problem(path)
+    if problem:
+        newest = list_backups(config.backup_dir)
+        hint = (
+            f"restore the latest backup: kiosk restore {newest[0]}" if newest else "no backup found"
+        )
+        raise StoreError(f"database {path} is damaged ({problem}); {hint}")
+
+
+def restore(config: Config, file: Path, clock: Clock | None = None) -> tuple[App, Recorded]:
+    """Put a backup in place (the current database is set aside, not deleted), then upgrade it."""
+    from kiosk.store.backup import restore_backup
+    from kiosk.store.lock import RunLock
+
+    clock = clock or SystemClock()
+    with RunLock(config.data_dir) as lock:
+        lock.acquire("restore a backup")
+        aside = restore_backup(file, config.database_path, clock.now())
+    app, _ = initialise(config, clock)
+    with app.ctx.recording() as session:
+        event = app.ctx.append(
+            session,
+            EventKind.ADMIN_RESTORE,
+            payload={"file": file.name, "set_aside": aside.name if aside else None},
+        )
+    kept = f" The previous database is kept as {aside}." if aside else ""
+    return app, recorded(event, f"Restored {file}.{kept}")
 
 
 def initialise(

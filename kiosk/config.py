@@ -103,6 +103,12 @@ class RetentionSection:
 
 
 @dataclass(frozen=True)
+class BackupSection:
+    dir: str = ""  # empty: <data_dir>/backups
+    keep: int = 14  # newest backups kept; older ones are removed after each new backup
+
+
+@dataclass(frozen=True)
 class ReaderSection:
     kind: str = "simulated"  # simulated | rc522 | hid
     poll_interval_s: float = 0.1
@@ -146,6 +152,7 @@ class Config:
     notice: NoticeSection = field(default_factory=NoticeSection)
     policy: PolicySection = field(default_factory=PolicySection)
     retention: RetentionSection = field(default_factory=RetentionSection)
+    backup: BackupSection = field(default_factory=BackupSection)
     reader: ReaderSection = field(default_factory=ReaderSection)
     signals: SignalsSection = field(default_factory=SignalsSection)
     sync: SyncSection = field(default_factory=SyncSection)
@@ -157,6 +164,10 @@ class Config:
     @property
     def database_path(self) -> Path:
         return Path(self.kiosk.database) if self.kiosk.database else self.data_dir / "kiosk.db"
+
+    @property
+    def backup_dir(self) -> Path:
+        return Path(self.backup.dir) if self.backup.dir else self.data_dir / "backups"
 
     @property
     def tap_socket_path(self) -> Path:

@@ -77,8 +77,10 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     sync = status["sync"]
     print(f"kiosk {status['kiosk_id']}: {status['events']} events, last seq {status['last_seq']}")
     print(f"database {status['database']} ({status['database_bytes'] // 1024} KiB)")
-    state = "on" if sync["enabled"] else "off"
-    print(f"sync {state}: {sync['pending']} waiting, {sync['sent']} sent, {sync['dead']} refused")
+    if sync["enabled"]:
+        print(f"sync on: {sync['pending']} waiting, {sync['sent']} sent, {sync['dead']} refused")
+    else:
+        print("sync off: every event is kept on this kiosk only (set [sync] url to send them)")
     print(f"clock {'synchronised' if status['clock_synced'] else 'NOT synchronised (check NTP)'}")
     return 0
 

@@ -61,3 +61,6 @@ class EventKind(StrEnum):
     ADMIN_PIN_SET = "admin.pin_set"
     ADMIN_EXPORT = "admin.export"
     ADMIN_PURGE = "admin.purge"
+    ADMIN_BACKUP = "admin.backup"
+    ADMIN_RESTORE = "admin.restore"
+    ADMIN_ERASE = "admin.erase"

@@ -1,0 +1,64 @@
+"""`kiosk backup`, `restore`, `check` and `erase`: keeping the data safe and answering an
+erasure request."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from kiosk.app import check_integrity, restore
+from kiosk.cli.common import app_for
+from kiosk.config import Config
+from kiosk.services.operations import OperationsService
+from kiosk.store.backup import list_backups
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    backup = sub.add_parser("backup", help="write a checked backup of the database")
+    backup.add_argument("--list", action="store_true", help="list the backups kept, newest first")
+    backup.set_defaults(func=cmd_backup)
+    restore_p = sub.add_parser("restore", help="put a backup in place (stop the kiosk first)")
+    restore_p.add_argument("file", type=Path)
+    restore_p.set_defaults(func=cmd_restore)
+    check = sub.add_parser("check", help="check the database for damage (integrity check)")
+    check.set_defaults(func=cmd_check)
+    erase = sub.add_parser("erase", help="erase a person's details on request; counts are kept")
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--visitor", metavar="NAME", help="the visitor's full name")
+    who.add_argument("--staff", metavar="NAME", help="a member of staff who has left")
+    erase.set_defaults(func=cmd_erase)
+
+
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    if args.list:
+        for path in list_backups(config.backup_dir):
+            print(path)
+        return 0
+    _, done = OperationsService(app_for(config).ctx).backup()
+    print(done.message)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, config: Config) -> int:
+    app, done = restore(config, args.file)
+    app.close()
+    print(done.message)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    check_integrity(config)
+    print(f"database {config.database_path}: ok")
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace, config: Config) -> int:
+    operations = OperationsService(app_for(config).ctx)
+    done = (
+        operations.erase_visitor(args.visitor)
+        if args.visitor
+        else operations.erase_staff(args.staff)
+    )
+    print(done.message)
+    return 0
