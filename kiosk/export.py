@@ -115,7 +115,15 @@ def _when(kinds: str, key: str) -> str:
 
 
 STAFF_ACTIONS = "'shift.start', 'shift.end', 'device.out', 'device.in'"
-RECORDED_FOR = f"{STAFF_ACTIONS}, 'visitor.in', 'visitor.out'"
+# Few events are recorded on someone's behalf: a plain substring test (no JSON parse) skips
+# the rest, which matters at a million rows.
+ON_BEHALF = (
+    "CASE WHEN instr(e.payload, '\"on_behalf\"') THEN json_extract(e.payload, '$.on_behalf') END"
+)
+RECORDED_BY = (
+    "CASE WHEN instr(e.payload, '\"recorded_by\"') "
+    "THEN json_extract(e.payload, '$.recorded_by') END"
+)
 BADGES = "'badge.unknown', 'badge.refused', 'admin.badge_enrol', 'admin.badge_revoke'"
 # Device kinds and locker ids are identifiers the config checks (letters, digits, - and _), so
 # they are written as they are; free text typed by people goes through _safe.
@@ -167,8 +175,7 @@ def export_sql(
         f"coalesce({_when(visit, 'notice_version')}, '')",
         _yes_no(_when(visit, "lone_working")),
         _safe(f"coalesce({_when(visit, 'quiet_space')}, '')"),
-        _yes_no(_when(RECORDED_FOR, "on_behalf")),
-        _safe(f"coalesce({_when(RECORDED_FOR, 'recorded_by')}, '')"), detail,
+        _yes_no(ON_BEHALF), _safe(f"coalesce({RECORDED_BY}, '')"), detail,
     ]  # fmt: skip
     sql = (
         f"SELECT {', '.join(columns)} FROM events AS e "  # noqa: S608 - no user text in the SQL
