@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   python3 python3-venv python3-dev gcc  # the virtual environment; RPi.GPIO and spidev compile
   sqlite3                                # `make bench` compares the export with sqlite3 -csv
+  systemd                                # systemd-analyze verifies the units in systemd/
 )
 
 missing=()
