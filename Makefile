@@ -24,8 +24,8 @@ run: setup
 	KIOSK_DATA_DIR=$(DATA) $(KIOSK) onsite
 
 lint: setup
-	$(VENV)/bin/ruff check kiosk tests bench
-	$(VENV)/bin/ruff format --check kiosk tests bench
+	$(VENV)/bin/ruff check kiosk tests bench scripts
+	$(VENV)/bin/ruff format --check kiosk tests bench scripts
 	$(VENV)/bin/mypy --strict kiosk
 
 pytest: setup
