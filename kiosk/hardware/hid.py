@@ -57,8 +57,11 @@ class Keystrokes:
                 return None
             try:
                 return uid_from_typed(text, self.number_format)
-            except ValueError as exc:
-                log.warning("keyboard-wedge reader typed something that is not a badge: %s", exc)
+            except ValueError:
+                # What was typed is not logged: it may be a badge number or someone's typing.
+                log.warning(
+                    "keyboard-wedge reader typed %d characters that are not a badge", len(text)
+                )
                 return None
         char = next((KEY_CHARS[name] for name in names if name in KEY_CHARS), None)
         if char is not None and len(self._typed) < MAX_TYPED:

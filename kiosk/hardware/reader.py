@@ -135,7 +135,7 @@ class ReaderBase:
         try:
             self._on_badge(uid)
         except Exception:  # a bug downstream must not stop the reader
-            log.exception("on_badge failed for %s", uid)
+            log.exception("on_badge failed (badge number withheld from the log)")
 
     def _set_health(self, state: ReaderHealth, message: str) -> None:
         # Only transitions are reported: a reader that keeps failing says so once, not per retry.
