@@ -103,3 +103,10 @@ class ServiceContext:
 def recorded(event: Event, message: str = "") -> Recorded:
     subject = event.staff_id if event.staff_id is not None else event.visitor_id
     return Recorded(event.id, event.seq, event.kind, event.occurred_at, message, subject)
+
+
+def mark_on_behalf(payload: dict[str, object], on_behalf: str | None) -> None:
+    """Actions recorded for someone else (by a manager, from the CLI) say so in the log."""
+    if on_behalf:
+        payload["on_behalf"] = True
+        payload["recorded_by"] = on_behalf

@@ -20,7 +20,7 @@ from kiosk.domain.taps import (
 )
 from kiosk.domain.types import EventKind, PolicyError, Reason, StaffId
 from kiosk.services.approvals import Approval, ApprovalService
-from kiosk.services.context import Recorded, ServiceContext, recorded
+from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.services.lookup import badge_and_staff, get_staff, staff_info
 from kiosk.services.rollcall import RollCallService
 from kiosk.services.visitors import VisitorService
@@ -96,7 +96,7 @@ class KioskService:
                 device_kinds=self.ctx.config.devices.kinds,
                 lockers=self.ctx.config.lockers.ids,
             )
-            _mark_on_behalf(payload, on_behalf)
+            mark_on_behalf(payload, on_behalf)
             event = self.ctx.append(
                 session, EventKind.SHIFT_START, staff_id=staff_id, payload=payload
             )
@@ -110,7 +110,7 @@ class KioskService:
         with self.ctx.recording() as session:
             staff = staff_info(get_staff(session, staff_id))
             payload = shifts.decide_shift_end(staff, load_site_state(session))
-            _mark_on_behalf(payload, on_behalf)
+            mark_on_behalf(payload, on_behalf)
             event = self.ctx.append(
                 session, EventKind.SHIFT_END, staff_id=staff_id, payload=payload
             )
@@ -138,7 +138,7 @@ class KioskService:
                 staff, load_site_state(session), device, reason, approver=approver,
                 expected_return=expected_return, now=now, limits=self.ctx.out_limits(),
             )  # fmt: skip
-            _mark_on_behalf(payload, on_behalf)
+            mark_on_behalf(payload, on_behalf)
             event = self.ctx.append(
                 session, EventKind.DEVICE_OUT, staff_id=staff_id, payload=payload
             )
@@ -157,15 +157,8 @@ class KioskService:
         with self.ctx.recording() as session:
             staff = staff_info(get_staff(session, staff_id))
             payload = shifts.decide_device_in(staff, load_site_state(session), device)
-            _mark_on_behalf(payload, on_behalf)
+            mark_on_behalf(payload, on_behalf)
             event = self.ctx.append(
                 session, EventKind.DEVICE_IN, staff_id=staff_id, payload=payload
             )
         return recorded(event, f"Your {device} is back in locker {payload['locker']}.")
-
-
-def _mark_on_behalf(payload: dict[str, object], on_behalf: str | None) -> None:
-    """Actions recorded for someone else (by a manager, from the CLI) say so in the log."""
-    if on_behalf:
-        payload["on_behalf"] = True
-        payload["recorded_by"] = on_behalf

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from kiosk.domain.types import EventKind, PolicyError, VisitorId, VisitorType
 from kiosk.domain.visits import VisitorMatch, decide_sign_in, find_for_sign_out
-from kiosk.services.context import Recorded, ServiceContext, recorded
+from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.store.events import load_site_state
 from kiosk.store.models import Visitor
 
@@ -57,8 +57,7 @@ class VisitorService:
                 "lone_working": decision.lone_working,
                 "quiet_space": decision.quiet_space,
             }
-            if on_behalf:
-                payload.update(on_behalf=True, recorded_by=on_behalf)
+            mark_on_behalf(payload, on_behalf)
             event = self.ctx.append(
                 session, EventKind.VISITOR_IN, visitor_id=row.id, payload=payload
             )
@@ -82,8 +81,7 @@ class VisitorService:
             if visitor_id not in load_site_state(session).visitors:
                 raise PolicyError("That visitor is not signed in.")
             payload: dict[str, object] = {}
-            if on_behalf:
-                payload.update(on_behalf=True, recorded_by=on_behalf)
+            mark_on_behalf(payload, on_behalf)
             event = self.ctx.append(
                 session, EventKind.VISITOR_OUT, visitor_id=visitor_id, payload=payload
             )
