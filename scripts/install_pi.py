@@ -140,10 +140,12 @@ class Installer:
             self.run([sys.executable, "-m", "venv", VENV], real_system_only=True)
         pip = f"{VENV}/bin/pip"
         self.run([pip, "install", "--quiet", "--upgrade", f"{SOURCE}[pi]"], real_system_only=True)
-        if "Raspberry Pi 5" in self._model():
-            # Pi 5: RPi.GPIO cannot drive the RP1 chip; rpi-lgpio provides the same module on lgpio.
-            self.run([pip, "uninstall", "--yes", "RPi.GPIO"], real_system_only=True)
-            self.run([pip, "install", "--quiet", "rpi-lgpio"], real_system_only=True)
+        # mfrc522 pulls in RPi.GPIO, which cannot drive a Pi 5's RP1 chip and fights rpi-lgpio
+        # over the same `RPi.GPIO` module name. rpi-lgpio provides that module on lgpio, which
+        # works on every Pi under Bookworm, so it replaces RPi.GPIO everywhere.
+        self.run([pip, "uninstall", "--yes", "RPi.GPIO"], real_system_only=True)
+        self.run([pip, "install", "--quiet", "--force-reinstall", "--no-deps", "rpi-lgpio"],
+                 real_system_only=True)  # fmt: skip
 
     def _model(self) -> str:
         model = self.path("/proc/device-tree/model")
