@@ -7,7 +7,7 @@ KIOSK := $(VENV)/bin/kiosk
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DATA ?= $(CURDIR)/var
 
-.PHONY: setup run test lint pytest bench clean
+.PHONY: setup run test lint pytest bench clean screenshots
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh
@@ -21,7 +21,11 @@ setup: $(STAMP)
 
 run: setup
 	KIOSK_DATA_DIR=$(DATA) $(KIOSK) init --demo
-	KIOSK_DATA_DIR=$(DATA) $(KIOSK) onsite
+	KIOSK_DATA_DIR=$(DATA) $(KIOSK) run
+
+# Every screen at 800x480 (the official 7" touchscreen) into docs/screens/, on SDL's offscreen driver.
+screenshots: setup
+	$(PY) -m kiosk.ui.gallery docs/screens --size 800x480
 
 lint: setup
 	$(VENV)/bin/ruff check kiosk tests bench scripts

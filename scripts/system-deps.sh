@@ -7,6 +7,7 @@ packages=(
   python3 python3-venv python3-dev gcc  # the virtual environment; RPi.GPIO and spidev compile
   sqlite3                                # `make bench` compares the export with sqlite3 -csv
   systemd                                # systemd-analyze verifies the units in systemd/
+  libegl1 libgl1-mesa-dri libgbm1 libmtdev1  # Kivy's window: Mesa EGL for SDL offscreen (no display)
 )
 
 missing=()

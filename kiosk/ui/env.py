@@ -1,0 +1,39 @@
+"""Kivy's environment, set before the first `import kivy`: which SDL video driver, no command-line
+parsing, no config file or log file in the user's home, and the window size.
+
+Kivy reads these once, at import, so they must be in place before anything imports it. Without a
+display (no DISPLAY or WAYLAND_DISPLAY) SDL's offscreen driver renders with Mesa's EGL; SDL's
+"dummy" driver cannot create a GL context and kills the process, so it is never chosen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def prepare(*, headless: bool, size: tuple[int, int] = (800, 480), home: str = "") -> None:
+    """Set Kivy's environment; values already set by the caller win (except the video driver)."""
+    if "kivy" in sys.modules:
+        return
+    if headless:
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    defaults = {
+        "KIVY_WINDOW": "sdl2",
+        "KIVY_NO_ARGS": "1",
+        "KIVY_NO_CONFIG": "1",
+        "KIVY_NO_FILELOG": "1",
+        "KIVY_NO_CONSOLELOG": "1",
+        "KIVY_HOME": home or tempfile.mkdtemp(prefix="kiosk-kivy-"),
+        "KCFG_GRAPHICS_WIDTH": str(size[0]),
+        "KCFG_GRAPHICS_HEIGHT": str(size[1]),
+        # The mouse provider would draw a red dot for right clicks; a kiosk has a finger.
+        "KCFG_INPUT_MOUSE": "mouse,disable_multitouch",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)

@@ -1,0 +1,197 @@
+"""`make screenshots`: every screen of the kiosk, rendered offscreen to PNG files.
+
+Runs the real screens on a throwaway demo database with a fixed morning clock, fills each with
+the data a person would see at that step, and saves the window. Usage:
+`python -m kiosk.ui.gallery OUT_DIR [--size 800x480]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.ui import env
+
+MORNING = datetime(2026, 11, 24, 8, 5, tzinfo=UTC)
+BEN, AMARA = "5A3F9C21", "04A1B2C3D4E5F6"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--size", default="800x480")
+    args = parser.parse_args()
+    width, height = (int(n) for n in args.size.split("x"))
+    env.prepare(headless=True, size=(width, height))
+    with tempfile.TemporaryDirectory() as data:
+        render_all(args.out, Path(data))
+
+
+def render_all(out: Path, data: Path) -> None:
+    from kiosk.app import initialise
+    from kiosk.clock import ManualClock
+    from kiosk.config import Config, KioskSection
+    from kiosk.hardware.reader import ReaderHealth
+    from kiosk.ui.ports import Ports
+    from kiosk.ui.root import KioskRoot
+
+    app, _ = initialise(
+        Config(kiosk=KioskSection(data_dir=str(data))), ManualClock(MORNING), demo=True
+    )
+    stick = data / "KINGSTON"
+    stick.mkdir()
+    root = KioskRoot(Ports(app, drives=lambda: [stick]))
+    root.ports.reader_health = ReaderHealth.OK
+    _attach(root)
+    for name, setup in steps(root, app).items():
+        try:
+            setup()
+        except Exception:  # Kivy's logger is silenced here; say which screen failed
+            traceback.print_exc()
+            raise SystemExit(f"gallery: could not render {name}") from None
+        _save(out / f"{name}.png")
+        print(out / f"{name}.png")
+    app.close()
+
+
+def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
+    from kiosk.domain.types import VisitorType
+    from kiosk.ui.visitor import VisitorCase
+
+    def tap(uid: str) -> Callable[[], None]:
+        def go() -> None:
+            app.ctx.clock.advance(60)
+            root.present_badge(uid)
+
+        return go
+
+    def shift_then(uid: str, devices: list[str]) -> Callable[[], None]:
+        def go() -> None:
+            staff = app.kiosk.tap(uid).staff
+            app.kiosk.start_shift(staff.staff_id, devices, no_device=not devices, locker="2")
+            tap(uid)()
+
+        return go
+
+    def visitor(screen: str, **data: Any) -> Callable[[], None]:
+        def go() -> None:
+            root.visitor = VisitorCase(VisitorType.VISITOR, True, "Jo Bloggs", "Acme Care")
+            root.show(screen, **data)
+
+        return go
+
+    def typed(screen: str, text: str, **data: Any) -> Callable[[], None]:
+        def go() -> None:
+            visitor(screen, **data)()
+            root.current_screen.ids.keyboard.text = text
+
+        return go
+
+    def manager(screen: str, action: str = "") -> Callable[[], None]:
+        def go() -> None:
+            amara = next(r.staff_id for r in app.admin.list_staff() if r.role == "manager")
+            approval = app.kiosk.approvals.verify(amara, "2580")
+            root.show("manager_menu", approval=approval)
+            if action:
+                getattr(root.current_screen, action)()
+            elif screen != "manager_menu":
+                root.show(screen)
+
+        return go
+
+    def sign_in_jo() -> None:
+        app.kiosk.visitors.sign_in(
+            VisitorType.VISITOR,
+            "Jo Bloggs",
+            "Acme Care",
+            "Room 2",
+            acknowledged=True,
+            lone_working=True,
+        )
+        app.kiosk.tap("DEADBEEF")
+        typed("sign_out", "Jo")()
+
+    return {
+        "01-home": root.go_home,
+        "02-shift-start": tap(BEN),
+        "03-done": lambda: root.show(
+            "done", message="Shift started 08:05: phone in locker 2.", at="08:05"
+        ),
+        "04-on-shift": shift_then("7B2E4D10", ["phone"]),
+        "05-device-out": lambda: root.show("device_out", case=root.get_screen("on_shift").case),
+        "06-return-time": lambda: root.show("return_time", case=root.get_screen("on_shift").case),
+        "07-approval-badge": lambda: root.show(
+            "approval",
+            purpose="Chloé asks to take their phone out: emergency call.",
+            on_approved=print,
+        ),
+        "08-approval-pin": tap(AMARA),
+        "09-locker-door": _locker_door(root),
+        "10-refused": tap("0BADCAFE"),
+        "11-visitor-notice": visitor("visitor_notice"),
+        "12-lone-working": visitor("lone_working"),
+        "13-quiet-space": visitor("quiet_space"),
+        "14-visitor-name": typed("visitor_details", "Jo Blog", step=0),
+        "15-visitor-agree": visitor("visitor_agree"),
+        "16-sign-out": sign_in_jo,
+        "17-manager-menu": manager("manager_menu"),
+        "18-manager-on-site": manager("", "on_site"),
+        "19-manager-unknown-badges": manager("", "unknown_badges"),
+        "20-manager-export": manager("manager_export"),
+        "21-not-recorded": lambda: root.refuse(
+            "Not recorded — please see the manager",
+            "Nothing was saved, so nothing has changed. The manager can record it for you.",
+        ),
+        "22-reader-fault": _reader_fault(root),
+    }
+
+
+def _locker_door(root: Any) -> Callable[[], None]:
+    def go() -> None:
+        from kiosk.services.context import Recorded
+
+        done = Recorded("gallery", 1, "shift.start", MORNING, "Shift started 08:05.")
+        root.show("locker_door", locker="2", done=done)
+        root.current_screen._poll.cancel()  # no door sensor here: keep the screen still
+
+    return go
+
+
+def _reader_fault(root: Any) -> Callable[[], None]:
+    def go() -> None:
+        from kiosk.hardware.reader import ReaderHealth
+
+        root.go_home()
+        root._reader_health(ReaderHealth.NOT_RESPONDING, "badge reader not responding")
+
+    return go
+
+
+def _attach(root: Any) -> None:
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    EventLoop.ensure_window()
+    Window.clearcolor = (1, 1, 1, 1)
+    Window.add_widget(root)
+
+
+def _save(path: Path) -> None:
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    from kiosk.ui.kivyapp import save_window
+
+    for _ in range(4):
+        Window.canvas.ask_update()
+        EventLoop.idle()
+    save_window(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The Kivy application around `KioskRoot`: keyboard shortcuts for the demo badges, screenshots
+taken from the window's flip, and the hooks the runner uses to start and stop the rest.
+
+A screenshot is asked for from another thread (the control socket): the request goes to the main
+thread, forces a redraw, and the pixels are read in `on_flip` two frames later, when labels
+created for the new screen have their textures. The asking thread waits for the file.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+
+from kiosk.demo import DEMO_STAFF
+from kiosk.ui.ports import Ports
+from kiosk.ui.root import KioskRoot
+
+F1 = 282  # SDL key codes of F1..F4: one per demo badge
+SETTLE_FRAMES = 2
+SHOT_TIMEOUT_S = 10.0
+
+
+class Capture:
+    """Screenshots and "first frame drawn" notices, both taken from `Window.on_flip`."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, threading.Event, list[int]]] = []
+        self.on_drawn: list[Callable[[], None]] = []
+        Window.bind(on_flip=self._flip)
+
+    def screenshot(self, path: Path) -> None:
+        """Save the screen to `path` (PNG); call from any thread but the main one."""
+        done = threading.Event()
+        Clock.schedule_once(lambda _dt: self._arm(path, done))
+        if not done.wait(SHOT_TIMEOUT_S):
+            raise TimeoutError("the screen did not redraw in time")
+        if not path.exists():
+            raise OSError(f"could not write {path}")
+
+    def _arm(self, path: Path, done: threading.Event) -> None:
+        self._pending.append((path, done, [SETTLE_FRAMES]))
+        Window.canvas.ask_update()
+
+    def _flip(self, window: Any) -> None:
+        drawn, self.on_drawn = self.on_drawn, []
+        for callback in drawn:
+            callback()
+        for item in list(self._pending):
+            path, done, left = item
+            left[0] -= 1
+            if left[0] > 0:
+                Window.canvas.ask_update()
+                continue
+            self._pending.remove(item)
+            try:
+                save_window(path)
+            finally:
+                done.set()
+
+    def close(self) -> None:
+        Window.unbind(on_flip=self._flip)
+
+
+def save_window(path: Path) -> None:
+    """Write the window's back buffer to `path` atomically (Kivy numbers its own file names)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.stem}.{os.getpid()}.png")
+    temp.unlink(missing_ok=True)  # Window.screenshot loops until it finds an unused name
+    written = Window.screenshot(name=str(temp))
+    if written:
+        os.replace(written, path)
+
+
+class KioskApp(App):  # type: ignore[misc]
+    title = "Device check-in kiosk"
+
+    def __init__(
+        self,
+        ports: Ports,
+        on_start_hook: Callable[[KioskRoot, Capture], None] | None = None,
+        on_stop_hook: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.ports = ports
+        self._start_hook, self._stop_hook = on_start_hook, on_stop_hook
+        self.capture: Capture | None = None
+
+    def build(self) -> KioskRoot:
+        Window.clearcolor = (1, 1, 1, 1)
+        self.capture = Capture()
+        self.kiosk_root = KioskRoot(self.ports)
+        Window.bind(on_key_down=self._key_down)
+        return self.kiosk_root
+
+    def on_start(self) -> None:
+        if self._start_hook is not None and self.capture is not None:
+            self._start_hook(self.kiosk_root, self.capture)
+
+    def on_stop(self) -> None:
+        self.kiosk_root.stop()
+        if self._stop_hook is not None:
+            self._stop_hook()
+
+    def _key_down(self, _window: Any, key: int, *_args: Any) -> bool:
+        index = key - F1
+        if 0 <= index < len(DEMO_STAFF):
+            self.kiosk_root.present_badge(DEMO_STAFF[index][3])
+            return True
+        return False

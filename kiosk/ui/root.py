@@ -1,0 +1,187 @@
+"""The screen manager at the heart of the kiosk: which screen shows, what a badge tap means
+wherever it lands, the way every action is run (tick only after commit), and the idle return home.
+
+Reader and door callbacks arrive on other threads; `badge_from_reader`, `health_from_reader` and
+`door_alert` only schedule work on Kivy's main thread, where the services are called.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+from kiosk.domain.taps import TapKind
+from kiosk.domain.types import PolicyError
+from kiosk.hardware.reader import ReaderHealth
+from kiosk.services.context import NotRecorded, Recorded
+from kiosk.store.db import StoreError
+from kiosk.ui.journey import from_tap
+from kiosk.ui.ports import Ports
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+NOT_SAVED = "Not recorded — please see the manager"
+NOT_SAVED_HINT = "Nothing was saved, so nothing has changed. The manager can record it for you."
+_kv_loaded: list[str] = []
+
+
+def load_kv(names: list[str]) -> None:
+    """Load the shared styles, then one .kv per screen (once per process: rules are global)."""
+    for name in ["common.kv", *names]:
+        if name not in _kv_loaded:
+            Builder.load_file(str(HERE / name))
+            _kv_loaded.append(name)
+
+
+class KioskScreen(Screen):  # type: ignore[misc]
+    """A screen: `enter` gives it its data, `clear` forgets anything personal."""
+
+    idle_s: float | None = None  # None: the configured idle time
+
+    @property
+    def kiosk(self) -> KioskRoot:
+        manager = self.manager
+        assert isinstance(manager, KioskRoot)
+        return manager
+
+    def enter(self, **data: Any) -> None:
+        """Called just before the screen is shown."""
+
+    def clear(self) -> None:
+        """Called on the way home: drop names, choices and typed text."""
+
+    def on_badge(self, uid: str) -> bool:
+        """A badge tapped while this screen shows; True if the screen used it."""
+        del uid
+        return False
+
+
+class KioskRoot(ScreenManager):  # type: ignore[misc]
+    def __init__(self, ports: Ports, **kwargs: Any) -> None:
+        from kiosk.ui.screens import SCREENS, kv_files
+
+        load_kv(kv_files())
+        super().__init__(transition=NoTransition(), **kwargs)
+        self.ports, self.app = ports, ports.app
+        self.door_alerts: set[str] = set()
+        self.visitor: Any = None  # the visitor signing in (VisitorCase), until home
+        self.manager: Any = None  # the manager's Approval in manager mode, until home
+        self._idle: Any = None
+        self._minute: Any = None
+        for name, cls in SCREENS.items():
+            self.add_widget(cls(name=name))
+        self.go_home()
+        self._tick()
+
+    # --- navigation -------------------------------------------------------------------------
+    def show(self, name: str, **data: Any) -> None:
+        screen = self.get_screen(name)
+        assert isinstance(screen, KioskScreen)
+        screen.enter(**data)
+        self.current = name
+        self._arm_idle()
+
+    def go_home(self, *_: Any) -> None:
+        self.visitor = self.manager = None
+        for screen in self.screens:
+            if isinstance(screen, KioskScreen):
+                screen.clear()
+        self.show("home")
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self._arm_idle()
+        return bool(super().on_touch_down(touch))
+
+    def _arm_idle(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        if self.current != "home":
+            screen = self.current_screen
+            wait = getattr(screen, "idle_s", None) or self.app.config.kiosk.idle_timeout_s
+            self._idle = Clock.schedule_once(self.go_home, wait)
+
+    def _tick(self, *_: Any) -> None:
+        """Refresh the home screen's clock and marks on the minute, and sleep until the next."""
+        home = self.get_screen("home")
+        home.refresh()
+        now = self.app.ctx.clock.now()
+        wait = 60.0 - now.second - now.microsecond / 1e6
+        self._minute = Clock.schedule_once(self._tick, max(wait, 0.5))
+
+    def local_time(self, moment: datetime | None = None) -> str:
+        return self.app.ctx.local_hhmm(moment or self.app.ctx.clock.now())
+
+    # --- from other threads -----------------------------------------------------------------
+    def badge_from_reader(self, uid: str) -> None:
+        Clock.schedule_once(lambda _dt: self.present_badge(uid))
+
+    def health_from_reader(self, state: ReaderHealth, message: str) -> None:
+        Clock.schedule_once(lambda _dt: self._reader_health(state, message))
+
+    def door_alert(self, locker: str) -> None:
+        Clock.schedule_once(lambda _dt: self._door_left_open(locker))
+
+    def _reader_health(self, state: ReaderHealth, message: str) -> None:
+        self.ports.reader_health, self.ports.reader_message = state, message
+        self.get_screen("home").refresh()
+
+    def _door_left_open(self, locker: str) -> None:
+        self.door_alerts.add(locker)
+        self.ports.signals.attention()
+        self.get_screen("home").refresh()
+
+    # --- a badge, wherever it lands ---------------------------------------------------------
+    def present_badge(self, uid: str) -> None:
+        self._arm_idle()
+        screen = self.current_screen
+        if isinstance(screen, KioskScreen) and screen.on_badge(uid):
+            return
+        try:
+            outcome = self.app.kiosk.tap(uid)
+        except (StoreError, NotRecorded):
+            self.refuse(NOT_SAVED, NOT_SAVED_HINT)
+            return
+        if outcome.kind is TapKind.REPEAT:
+            return
+        if outcome.refused:
+            self.refuse("Badge not accepted", outcome.message)
+            return
+        self.go_home()  # forget whoever was on screen before this person
+        case = from_tap(outcome)
+        self.show("on_shift" if outcome.kind is TapKind.ON_SHIFT else "shift_start", case=case)
+
+    # --- running an action ------------------------------------------------------------------
+    def attempt(self, action: Callable[[], Recorded], then: Callable[[Recorded], None]) -> None:
+        """Run a recording action; only a returned `Recorded` earns the green light."""
+        try:
+            done = action()
+        except PolicyError as exc:
+            self.refuse("Not possible", str(exc), back=self.current)
+            return
+        except (NotRecorded, StoreError) as exc:
+            log.error("not recorded: %s", getattr(exc, "detail", exc))
+            self.refuse(NOT_SAVED, NOT_SAVED_HINT)
+            return
+        self.ports.signals.accepted()
+        then(done)
+
+    def confirm(self, done: Recorded, message: str = "", after: str = "home") -> None:
+        self.show("done", message=message or done.message, at=self.local_time(done.occurred_at),
+                  after=after)  # fmt: skip
+
+    def refuse(self, title: str, message: str, back: str = "home") -> None:
+        self.ports.signals.refused()
+        self.show("problem", title=title, message=message, back=back)
+
+    def stop(self) -> None:
+        for event in (self._idle, self._minute):
+            if event is not None:
+                event.cancel()

@@ -1,0 +1,112 @@
+"""Manager mode by badge and PIN: who is on site (lone workers marked), devices out, enrolling an
+unknown badge, recording for someone without their badge, and exporting to a USB stick."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from kiosk.app import App
+from kiosk.domain.types import EventKind, VisitorType
+from kiosk.export import HEADER
+from kiosk.hardware.signals import NullSignals
+from kiosk.ui.drives import find_drives
+from kiosk.ui.ports import Ports
+from tests.conftest import BEN_UID, MANAGER_UID, staff_id
+from tests.ui.conftest import events
+from tests.ui.test_staff import start_shift
+
+
+def manager_mode(screen: Any) -> None:
+    screen.badge(MANAGER_UID)
+    screen.wait_for("shift_start")
+    screen.press("manager")
+    screen.wait_for("approval")
+    for digit in "2580":
+        screen.press_text(digit)
+    screen.press_text("OK")
+    screen.wait_for("manager_menu")
+
+
+def test_on_site_lists_staff_devices_and_marks_lone_workers(app: App, screen: Any) -> None:
+    start_shift(screen, BEN_UID, ("Phone",))
+    screen.press("ok")
+    visitors = app.kiosk.visitors
+    visitors.sign_in(VisitorType.VISITOR, "Jo Bloggs", "Acme", "", acknowledged=True,
+                     lone_working=True)  # fmt: skip
+    manager_mode(screen)
+    screen.press("on_site")
+    screen.wait_for("manager_list")
+    text = screen.texts()
+    assert "Ben Carter — since 07:45 — locker 2: phone" in text
+    assert "Jo Bloggs (visitor, Acme)" in text and "LONE WORKING" in text
+    screen.press("back")
+    screen.press("devices_out")
+    assert "Devices out now" in screen.texts()
+
+
+def test_an_unknown_badge_is_enrolled_to_a_person(app: App, screen: Any, clock: Any) -> None:
+    screen.badge("DEADBEEF")
+    screen.wait_for("problem")
+    assert "not recognised" in screen.texts()
+    assert len(events(app, EventKind.BADGE_UNKNOWN)) == 1
+    screen.press("ok")
+    manager_mode(screen)
+    assert screen.current.ids.badges.text == "Unknown badges (1)"
+    screen.press("badges")
+    screen.wait_for("manager_pick")
+    screen.touch(screen.current.ids.options.children[0])
+    screen.press_text("Priya Shah")
+    screen.wait_for("done")
+    (enrolled,) = events(app, EventKind.ADMIN_BADGE_ENROL)[-1:]
+    assert enrolled.payload == {"uid": "DEADBEEF"}
+    assert enrolled.staff_id == staff_id(app, "Priya Shah")
+    clock.advance(60)
+    screen.press("ok")  # back to manager mode
+    screen.press("finish")
+    screen.badge("DEADBEEF")
+    screen.wait_for("shift_start")
+    assert "Hello, Priya" in screen.texts()
+
+
+def test_a_check_in_recorded_for_someone_without_a_badge(app: App, screen: Any) -> None:
+    manager_mode(screen)
+    screen.press("behalf")
+    screen.press_text("Chloé Dubois")
+    screen.wait_for("shift_start")
+    assert "Recording for Chloé" in screen.texts()
+    screen.press("no_device")
+    screen.press("start")
+    screen.wait_for("done")
+    (started,) = events(app, EventKind.SHIFT_START)
+    assert started.staff_id == staff_id(app, "Chloé Dubois")
+    assert started.payload["on_behalf"] is True
+    assert started.payload["recorded_by"] == "Amara Okafor"
+
+
+def test_export_to_the_mounted_usb_stick(app: App, make_screen: Any, tmp_path: Path) -> None:
+    stick = tmp_path / "media" / "kiosk" / "USBSTICK"
+    stick.mkdir(parents=True)
+    (tmp_path / "media" / "leftover").mkdir()  # an empty folder is not a drive
+
+    def drives() -> list[Path]:
+        return find_drives([tmp_path / "media"], is_mount=lambda p: p == stick)
+
+    screen = make_screen(app, Ports(app, NullSignals(), drives=drives))
+    start_shift(screen, BEN_UID, ("Phone",))
+    screen.press("ok")
+    manager_mode(screen)
+    screen.press("export")
+    screen.wait_for("manager_export")
+    screen.press_text("Today")
+    screen.press_text("Save to USBSTICK")
+    screen.wait_for("done")
+    (written,) = stick.glob("kiosk-*.csv")
+    assert written.name == "kiosk-entrance-1-2026-11-24-to-2026-11-24.csv"
+    with written.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == HEADER
+    assert "shift.start" in {row[HEADER.index("kind")] for row in rows[1:]}
+    (exported,) = events(app, EventKind.ADMIN_EXPORT)
+    assert exported.payload["file"] == written.name

@@ -1,0 +1,91 @@
+"""Visitors and parents by touch on the on-screen keyboard: the notice, the lone-working answer
+(and the quiet space shown), the agreement, and signing out by the first letters of a name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk.app import App
+from kiosk.domain.types import EventKind
+from kiosk.store.models import Visitor
+from tests.ui.conftest import events
+
+
+def sign_in(screen: Any, kind: str, lone: bool | None, name: str, org: str = "") -> None:
+    screen.press("visitor")
+    screen.wait_for("visitor_notice")
+    screen.press(kind)
+    if lone is not None:
+        screen.wait_for("lone_working")
+        screen.press("yes" if lone else "no")
+    if lone:
+        screen.wait_for("quiet_space")
+        screen.press("ok")
+    screen.wait_for("visitor_details")
+    screen.type(name)
+    screen.press("next")
+    if kind != "parent":
+        screen.type(org)
+        screen.press("next")
+    screen.press("next")  # whom they visit: left blank
+    screen.wait_for("visitor_agree")
+    screen.press("agree")
+    screen.wait_for("done")
+
+
+def test_a_lone_worker_is_shown_the_quiet_space_and_it_is_recorded(app: App, screen: Any) -> None:
+    screen.press("visitor")
+    assert app.config.notice.text in screen.texts()
+    screen.press("cancel")
+    sign_in(screen, "visitor", True, "JO BLOGGS", "ACME CARE")
+    (arrived,) = events(app, EventKind.VISITOR_IN)
+    assert arrived.payload["lone_working"] is True
+    assert arrived.payload["quiet_space"] == app.config.notice.quiet_space
+    assert arrived.payload["notice_version"] == app.config.notice.version
+    with app.ctx.reading() as session:
+        row = session.scalars(select(Visitor)).one()
+        assert (row.name, row.organisation) == ("Jo Bloggs", "Acme Care")
+    assert "Thank you, Jo" in screen.texts()
+
+
+def test_a_parent_skips_the_organisation_and_lone_working(app: App, screen: Any) -> None:
+    sign_in(screen, "parent", None, "SAM O'NEIL")
+    (arrived,) = events(app, EventKind.VISITOR_IN)
+    assert arrived.payload["visitor_type"] == "parent"
+    assert arrived.payload["lone_working"] is False
+    with app.ctx.reading() as session:
+        assert session.scalars(select(Visitor.name)).one() == "Sam O'Neil"
+
+
+def test_sign_out_shows_only_the_few_matches_by_first_name_and_initial(
+    app: App, screen: Any
+) -> None:
+    sign_in(screen, "visitor", False, "JO BLOGGS", "ACME")
+    screen.press("ok")
+    sign_in(screen, "contractor", False, "JOHN SMITH", "FIXIT")
+    screen.press("ok")
+    screen.press("sign_out")
+    screen.wait_for("sign_out")
+    screen.type("J")
+    assert screen.current.ids.matches.children == []  # one letter finds nobody
+    screen.type("O")
+    labels = sorted(b.text for b in screen.current.ids.matches.children)
+    assert labels == ["Jo B.", "John S."]
+    screen.type("\b\bBL")  # surname works too
+    screen.press_text("Jo B.")
+    screen.wait_for("done")
+    (left,) = events(app, EventKind.VISITOR_OUT)
+    (jo_in, _john_in) = events(app, EventKind.VISITOR_IN)
+    assert left.visitor_id == jo_in.visitor_id
+
+
+def test_a_visitor_must_type_a_name(app: App, screen: Any) -> None:
+    screen.press("visitor")
+    screen.press("parent")
+    screen.wait_for("visitor_details")
+    screen.press("next")
+    assert screen.name == "visitor_details"
+    assert "Please type your name" in screen.texts()
+    assert events(app, EventKind.VISITOR_IN) == []
