@@ -1,72 +1,54 @@
-"""The units in systemd/: `systemd-analyze verify` finds nothing to say about any of them, and the
-kiosk's own unit is hardened (exposure reported by `systemd-analyze security`, aim 4.0 or lower).
-
-They are checked inside a scratch root holding the system's unit library and a stand-in for the
-installed `kiosk` command, so nothing is installed on the machine running the tests."""
+"""Every unit in systemd/ verifies with nothing to say, and every service is hardened (exposure
+4.0 or lower; the kiosk's own unit is the one issue 6 sets the aim for). Checked in a scratch
+root by scripts/check_units.py, so nothing is installed on the machine running the tests."""
 
 from __future__ import annotations
 
-import re
+import importlib.util
 import shutil
-import subprocess
 from pathlib import Path
+from types import ModuleType
 
 import pytest
-
-UNITS = Path(__file__).parent.parent / "systemd"
-SYSTEM_UNITS = Path("/usr/lib/systemd/system")
 
 pytestmark = pytest.mark.skipif(
     shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
 )
 
 
+def _load() -> ModuleType:
+    path = Path(__file__).parent.parent / "scripts" / "check_units.py"
+    spec = importlib.util.spec_from_file_location("check_units", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+check_units = _load()
+
+
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("root")
-    kiosk = root / "opt/kiosk/venv/bin/kiosk"
-    kiosk.parent.mkdir(parents=True)
-    kiosk.write_text("#!/bin/sh\n")
-    kiosk.chmod(0o755)
-    shutil.copytree(SYSTEM_UNITS, root / "usr/lib/systemd/system", symlinks=True)
-    target = root / "etc/systemd/system"
-    target.mkdir(parents=True)
-    for unit in UNITS.glob("*.service"):
-        shutil.copy(unit, target)
-    for unit in UNITS.glob("*.timer"):
-        shutil.copy(unit, target)
-    return root
+    built: Path = check_units.scratch_root(tmp_path_factory.mktemp("root"))
+    return built
 
 
-def units() -> list[str]:
-    return sorted(p.name for p in UNITS.iterdir() if p.suffix in (".service", ".timer"))
-
-
-@pytest.mark.parametrize("unit", units())
+@pytest.mark.parametrize("unit", check_units.unit_names())
 def test_unit_verifies_cleanly(root: Path, unit: str) -> None:
-    result = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", f"--root={root}", f"/etc/systemd/system/{unit}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout + result.stderr == "", "verify warned: " + result.stderr
+    code, said = check_units.verify(root, unit)
+    assert (code, said) == (0, "")
 
 
-def exposure(root: Path, unit: str) -> float:
-    result = subprocess.run(
-        ["systemd-analyze", "security", "--offline=true", f"--root={root}",
-         f"/etc/systemd/system/{unit}"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", result.stdout + result.stderr)
-    assert found, result.stdout + result.stderr
-    return float(found.group(1))
-
-
-@pytest.mark.parametrize("unit", [u for u in units() if u.endswith(".service")])
+@pytest.mark.parametrize("unit", [u for u in check_units.unit_names() if u.endswith(".service")])
 def test_services_are_hardened(root: Path, unit: str) -> None:
-    level = exposure(root, unit)
-    print(f"{unit}: exposure {level}")
-    assert level <= 4.0
+    assert check_units.exposure(root, unit) <= check_units.EXPOSURE_AIM
+
+
+def test_a_misspelt_directive_is_caught(root: Path) -> None:
+    unit = root / "etc/systemd/system/kiosk-typo.service"
+    text = (root / "etc/systemd/system/kiosk-purge.service").read_text()
+    unit.write_text(text.replace("NoNewPrivileges=yes", "NoNewPrivilege=yes"))
+    _, said = check_units.verify(root, unit.name)
+    assert "Unknown key 'NoNewPrivilege'" in said
+    unit.unlink()
