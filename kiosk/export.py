@@ -124,7 +124,11 @@ RECORDED_BY = (
     "CASE WHEN instr(e.payload, '\"recorded_by\"') "
     "THEN json_extract(e.payload, '$.recorded_by') END"
 )
-BADGES = "'badge.unknown', 'badge.refused', 'admin.badge_enrol', 'admin.badge_revoke'"
+# Kinds whose payload says which badge or why something was refused.
+DETAILED = (
+    "'badge.unknown', 'badge.refused', 'admin.badge_enrol', 'admin.badge_revoke', "
+    "'approval.refused'"
+)
 # Device kinds and locker ids are identifiers the config checks (letters, digits, - and _), so
 # they are written as they are; free text typed by people goes through _safe.
 DEVICES = (
@@ -159,7 +163,7 @@ def export_sql(
         "WHEN v.id IS NOT NULL THEN coalesce(v.name, '(erased)') ELSE '' END"
     )
     detail = (
-        f"CASE WHEN e.kind IN ({BADGES}) THEN trim("
+        f"CASE WHEN e.kind IN ({DETAILED}) THEN trim("
         "coalesce('uid=' || json_extract(e.payload, '$.uid'), '') || ' ' || "
         "coalesce('why=' || json_extract(e.payload, '$.why'), '')) ELSE '' END"
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -134,15 +136,26 @@ def test_bad_input_gets_one_clear_line_and_records_nothing(
     assert after == before
 
 
-def test_wrong_approver_pin_is_refused_and_counted(kiosk) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_approver_pin_is_refused_and_counted(kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     kiosk("record", "shift-start", "Ben", "--devices", "phone")
     code, _, err = kiosk("record", "device-out", "Ben", "--device", "phone", "--reason",
                          "emergency", "--approver", "Amara", stdin="1111\n")  # fmt: skip
     assert code == 1 and "PIN is not right" in err
-    out = kiosk(
-        "export", "--from", "2020-01-01", "--to", "2099-01-01", "-o", "/dev/null", "--force"
-    )
-    assert out[0] == 0
+    out = tmp_path / "audit.csv"
+    assert kiosk("export", "--from", "2020-01-01", "--to", "2099-01-01", "-o", str(out))[0] == 0
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    refused = [r for r in rows if ",approval.refused," in r]
+    assert len(refused) == 1 and "Amara Okafor" in refused[0] and "why=wrong_pin" in refused[0]
+    assert not any(",device.out," in r for r in rows)
+
+
+def test_export_only_ever_replaces_a_regular_file(kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)  # like /dev/null or a device: never to be swapped for a plain file
+    code, _, err = kiosk("export", "--from", "2020-01-01", "--to", "2099-01-01", "-o", str(pipe),
+                         "--force")  # fmt: skip
+    assert code == 1 and "not a regular file" in err
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
 
 
 def test_export_refuses_to_overwrite_without_force(kiosk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -88,6 +88,8 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     if args.end < args.start:
         raise PolicyError("--to is before --from")
+    if args.output.exists() and not args.output.is_file():
+        raise PolicyError(f"{args.output} is not a regular file; choose a file name")
     if args.output.exists() and not args.force:
         raise PolicyError(f"{args.output} exists; use --force to replace it")
     if not args.output.parent.is_dir():
