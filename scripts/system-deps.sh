@@ -8,6 +8,8 @@ packages=(
   sqlite3                                # `make bench` compares the export with sqlite3 -csv
   systemd                                # systemd-analyze verifies the units in systemd/
   libegl1 libgl1-mesa-dri libgbm1 libmtdev1  # Kivy's window: Mesa EGL for SDL offscreen (no display)
+  postgresql                             # the records service's tests and bench (issue 5)
+  chromium chromium-driver               # the manager's web page in a real browser (issue 5)
 )
 
 missing=()

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from kiosk.cli import hardware, operations, people, record, reports, setup, ui
+from kiosk.cli import hardware, operations, people, record, reports, setup, sync, ui
 from kiosk.config import ConfigError, load_config
 from kiosk.domain.types import PolicyError
 from kiosk.services.context import NotRecorded
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", metavar="FILE", help="TOML configuration file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (setup, people, record, reports, operations, hardware, ui):
+    for module in (setup, people, record, reports, operations, hardware, sync, ui):
         module.register(sub)
     return parser
 

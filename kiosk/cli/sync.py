@@ -1,0 +1,99 @@
+"""`kiosk sync` (the kiosk's pusher) and `kiosk records …` (the records service and its keys).
+
+The records commands import the server package only when run, so a kiosk installed without the
+`records` extra still has every other command; without it they say what to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli.common import app_for, print_json
+from kiosk.cli.progress import ProgressBar
+from kiosk.config import Config
+from kiosk.domain.types import PolicyError
+from kiosk.sync import outbox
+from kiosk.sync.backoff import Backoff
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    sync = sub.add_parser("sync", help="push events to the records service (a loop, or --once)")
+    sync.add_argument("--once", action="store_true", help="push what is pending now, then exit")
+    sync.add_argument("--retry-dead", action="store_true", help="requeue dead letters first")
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(func=cmd_sync)
+    records = sub.add_parser("records", help="the manager's records service")
+    rsub = records.add_subparsers(dest="records_command", metavar="ACTION", required=True)
+    from kiosk.sync import records_cli
+
+    records_cli.register(rsub)
+
+
+def push_settings(config: Config) -> Any:
+    from kiosk.sync.pusher import PushSettings
+
+    sync = config.sync
+    if not sync.url:
+        raise PolicyError("sync is not configured: set sync.url and sync.token_file")
+    try:
+        token = Path(sync.token_file).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise PolicyError(
+            f"cannot read sync.token_file {sync.token_file!r}: {exc.strerror}"
+        ) from None
+    return PushSettings(url=sync.url, kiosk_id=config.kiosk.id, token=token,
+                        ca_file=sync.ca_file, allow_plain_http=sync.allow_plain_http,
+                        batch_size=sync.batch_size)  # fmt: skip
+
+
+def cmd_sync(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.sync.pusher import Pusher
+
+    settings = push_settings(config)
+    if args.once:  # someone is waiting: retry sooner, give up sooner (the loop is the patient one)
+        settings = replace(settings, backoff=Backoff(base_s=0.5, cap_s=30.0))
+    app = app_for(config)
+    pusher = Pusher(app.store, settings)
+    try:
+        if args.retry_dead:
+            print(f"requeued {outbox.requeue_dead(app.store)} dead letters", file=sys.stderr)
+        if not args.once:
+            return _loop(pusher, config.sync.interval_s)
+        return _once(pusher, app.store, args.json)
+    finally:
+        pusher.close()
+        app.close()
+
+
+def _once(pusher: Any, store: Any, as_json: bool) -> int:
+    total = outbox.counts(store)["pending"]
+    bar = ProgressBar(total, sys.stderr) if sys.stderr.isatty() and not as_json else None
+    # Patient enough to ride out a busy service (429/503) but not to hang on a dead one.
+    result = pusher.push(max_failures=12, on_progress=bar.update if bar else None)
+    if bar:
+        bar.finish()
+    figures = {"sent": result.sent, "dead": result.dead, "retries": result.retries,
+               "finished": result.finished, "last_error": result.last_error,
+               **{f"now_{k}": v for k, v in outbox.counts(store).items()}}  # fmt: skip
+    if as_json:
+        print_json(figures)
+    else:
+        print(f"sent {result.sent}, dead {result.dead}, still pending {figures['now_pending']}")
+    if not result.finished:
+        print(f"kiosk: sync stopped: {result.last_error}; will retry later", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _loop(pusher: Any, interval_s: float) -> int:
+    # Runs as its own service (docs/sync.md): SIGTERM from systemd ends the current wait at once.
+    signal.signal(signal.SIGTERM, lambda *_: pusher.stopped.set())
+    while not pusher.stopped.is_set():
+        pusher.push()
+        pusher.stopped.wait(interval_s)
+    return 0

@@ -1,0 +1,206 @@
+"""The kiosk's pusher: sends pending events to the records service until none are left.
+
+Each batch goes out with an Idempotency-Key derived from its body, so a batch resent after a lost
+response or a restart is recognised by the server; events are marked sent only after a 2xx. A 413
+splits the batch in two; other refusals (400/401/403/404/422) move the batch to `dead` and the
+push goes on with the events behind it; network errors, 408, 429 and 5xx are retried with backoff
+(honouring Retry-After). All state is in the kiosk's database, so a kill at any point loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from kiosk.domain.types import PolicyError
+from kiosk.store.db import Store
+from kiosk.sync import outbox
+from kiosk.sync.backoff import Backoff, retry_after_s
+from kiosk.sync.contract import EVENTS_PATH, IDEMPOTENCY_HEADER, STATUS_PATH
+
+log = logging.getLogger(__name__)
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+class Transient(Exception):
+    """This try failed for a reason that may pass; wait (at least `wait_s` if given) and retry."""
+
+    def __init__(self, reason: str, wait_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.wait_s = wait_s
+
+
+@dataclass(frozen=True)
+class PushSettings:
+    url: str
+    kiosk_id: str
+    token: str
+    ca_file: str = ""
+    allow_plain_http: bool = False
+    batch_size: int = 500
+    connect_timeout_s: float = 5.0
+    read_timeout_s: float = 30.0
+    backoff: Backoff = field(default_factory=Backoff)
+
+
+@dataclass
+class PushResult:
+    sent: int = 0
+    dead: int = 0
+    retries: int = 0
+    finished: bool = False
+    last_error: str = ""
+
+
+def check_url(url: str, allow_plain_http: bool) -> None:
+    """https anywhere; plain http only to this machine, unless the config explicitly allows it."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme != "http" or not parts.hostname:
+        raise PolicyError(f"sync.url {url!r} must be an https:// URL")
+    if allow_plain_http or _loopback(parts.hostname):
+        return
+    raise PolicyError(
+        f"sync.url {url!r} is plain http to another machine: use https, or set "
+        "sync.allow_plain_http = true if the network is private and trusted"
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def batch_key(body: bytes) -> str:
+    """Same batch, same key, across retries and restarts; any change in the body, a new key."""
+    return "b-" + hashlib.sha256(body).hexdigest()[:40]
+
+
+class Pusher:
+    """One kiosk's outbox → one records service, over one `requests.Session`."""
+
+    def __init__(self, store: Store, settings: PushSettings) -> None:
+        check_url(settings.url, settings.allow_plain_http)
+        self.store = store
+        self.settings = settings
+        self.stopped = threading.Event()  # set by SIGTERM: ends a wait at once
+        self.http = requests.Session()
+        self.http.verify = settings.ca_file or True
+        self.http.headers["Authorization"] = f"Bearer {settings.token}"
+        base = settings.url.rstrip("/")
+        kiosk = quote(settings.kiosk_id, safe="")
+        self.events_url = base + EVENTS_PATH.format(kiosk_id=kiosk)
+        self.status_url = base + STATUS_PATH.format(kiosk_id=kiosk)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def push(self, *, max_failures: int | None = None,
+             on_progress: Callable[[int], None] | None = None) -> PushResult:  # fmt: skip
+        """Push until nothing is pending; transient failures wait and retry (give up after
+        `max_failures` in a row, if given). Ends with a status report to the service."""
+        result = PushResult()
+        failures = 0
+        while not self.stopped.is_set():
+            batch = outbox.pending_batch(self.store, self.settings.batch_size)
+            if not batch:
+                result.finished = True
+                break
+            try:
+                self._deliver(batch, result)
+                failures = 0
+            except Transient as exc:
+                failures += 1
+                result.retries += 1
+                result.last_error = str(exc)
+                outbox.note_failure(self.store, [e.id for e in batch], str(exc))
+                if max_failures is not None and failures >= max_failures:
+                    break
+                self._wait(failures, exc)
+            if on_progress:
+                on_progress(result.sent + result.dead)
+        self.report_status()
+        return result
+
+    def _wait(self, failures: int, exc: Transient) -> None:
+        delay = self.settings.backoff.delay_s(failures)
+        if exc.wait_s is not None:
+            delay = min(max(exc.wait_s, 0.0), self.settings.backoff.retry_after_cap_s)
+        log.info("sync: %s; retrying in %.1f s", exc, delay)
+        self.stopped.wait(delay)
+
+    def _deliver(self, batch: list[outbox.Outgoing], result: PushResult) -> None:
+        """Send one batch to a final state (sent or dead), splitting on 413; else Transient."""
+        status, detail, invalid = self._post(batch)
+        if 200 <= status < 300:
+            outbox.mark_sent(self.store, [e.id for e in batch])
+            result.sent += len(batch)
+        elif status == 413 and len(batch) > 1:
+            half = len(batch) // 2
+            self._deliver(batch[:half], result)
+            self._deliver(batch[half:], result)
+        elif status == 422 and 0 < len(invalid) < len(batch):
+            # Only the events the server named are bad: they go dead, the rest go again.
+            self._bury([e for e in batch if e.id in invalid], status, detail, result)
+            self._deliver([e for e in batch if e.id not in invalid], result)
+        else:
+            self._bury(batch, status, detail, result)
+
+    def _bury(self, batch: list[outbox.Outgoing], status: int, detail: str,
+              result: PushResult) -> None:  # fmt: skip
+        log.warning("sync: %d events refused (HTTP %d): %s", len(batch), status, detail)
+        outbox.mark_dead(self.store, [e.id for e in batch], f"HTTP {status}: {detail}")
+        result.dead += len(batch)
+
+    def _post(self, batch: list[outbox.Outgoing]) -> tuple[int, str, set[str]]:
+        body = json.dumps({"events": [e.body for e in batch]}, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: batch_key(body)}
+        try:
+            response = self.http.post(self.events_url, data=body, headers=headers,
+                                      timeout=self._timeouts())  # fmt: skip
+        except requests.RequestException as exc:
+            raise Transient(f"network: {type(exc).__name__}") from None
+        with response:
+            if response.status_code in RETRY_STATUSES:
+                wait = retry_after_s(response.headers.get("Retry-After"))
+                raise Transient(f"HTTP {response.status_code}", wait)
+            return (response.status_code, *_detail(response))
+
+    def _timeouts(self) -> tuple[float, float]:
+        return (self.settings.connect_timeout_s, self.settings.read_timeout_s)
+
+    def report_status(self) -> bool:
+        """Tell the service our queue and dead letters (best effort: the next run tries again)."""
+        try:
+            response = self.http.put(self.status_url, json=outbox.report(self.store),
+                                     timeout=self._timeouts())  # fmt: skip
+            response.close()
+        except requests.RequestException:
+            return False
+        return 200 <= response.status_code < 300
+
+
+def _detail(response: requests.Response) -> tuple[str, set[str]]:
+    """The server's sentence, and the ids of the events it named as invalid (422)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text[:200], set()
+    if not isinstance(data, dict):
+        return str(data)[:200], set()
+    named = data.get("invalid_events") or []
+    ids = {str(i["id"]) for i in named if isinstance(i, dict) and i.get("id")}
+    return str(data.get("detail", ""))[:500], ids

@@ -1,0 +1,144 @@
+"""`kiosk records serve | migrate | token … | manager …`: running the records service and managing
+who may use it. Server modules are imported inside each handler, so the `records` extra is needed
+only by the machine that runs the service."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import os
+import sys
+from typing import Any
+
+from kiosk.cli.common import print_json
+from kiosk.config import Config
+from kiosk.domain.types import PolicyError
+from kiosk.sync.contract import KIOSK_ID_PATTERN
+
+DEFAULT_URL = "sqlite:///records.sqlite3"
+DB_HELP = "sqlite:///FILE or postgresql://… (default: $KIOSK_RECORDS_DB, else ./records.sqlite3)"
+
+
+def register(rsub: argparse._SubParsersAction[Any]) -> None:
+    serve = rsub.add_parser("serve", help="run the records service (API and manager's page)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=cmd_serve)
+    migrate = rsub.add_parser("migrate", help="create or upgrade the records database")
+    migrate.set_defaults(func=cmd_migrate)
+    token = rsub.add_parser("token", help="kiosks' bearer tokens")
+    tsub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    add = tsub.add_parser("add", help="issue a token for a kiosk (printed once)")
+    add.add_argument("kiosk_id")
+    add.set_defaults(func=cmd_token_add)
+    listing = tsub.add_parser("list", help="tokens issued (never their text)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_token_list)
+    revoke = tsub.add_parser("revoke", help="revoke a kiosk's tokens (or one, with --id)")
+    revoke.add_argument("kiosk_id")
+    revoke.add_argument("--id", type=int, dest="token_id")
+    revoke.set_defaults(func=cmd_token_revoke)
+    manager = rsub.add_parser("manager", help="manager accounts for the web page")
+    msub = manager.add_subparsers(dest="manager_command", metavar="ACTION", required=True)
+    madd = msub.add_parser("add", help="add a manager, or set a new password (asked for)")
+    madd.add_argument("name")
+    madd.set_defaults(func=cmd_manager_add)
+    for parser in (serve, migrate, add, listing, revoke, madd):
+        parser.add_argument("--db", metavar="URL", help=DB_HELP)
+
+
+def _engine(args: argparse.Namespace, *, migrate: bool = True) -> Any:
+    try:
+        from kiosk.sync.server import db
+    except ImportError as exc:
+        raise PolicyError(
+            f"the records service is not installed ({exc.name} missing): "
+            "pip install 'nursery-kiosk[records]'"
+        ) from None
+    engine = db.make_engine(args.db or os.environ.get("KIOSK_RECORDS_DB") or DEFAULT_URL)
+    if migrate:
+        db.upgrade(engine)
+    db.check_current(engine)
+    return engine
+
+
+def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.sync.server.db import SCHEMA_HEAD, describe
+
+    engine = _engine(args)
+    print(f"records database {describe(engine)} is at schema {SCHEMA_HEAD}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    import uvicorn
+
+    from kiosk.sync.server.app import Settings, create_app
+
+    engine = _engine(args)
+    secure = not _is_loopback(args.host)
+    app = create_app(engine, Settings(secure_cookies=secure))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_token_add(args: argparse.Namespace, config: Config) -> int:
+    import re
+
+    from kiosk.sync.server.tokens import add_token
+
+    if not re.fullmatch(KIOSK_ID_PATTERN, args.kiosk_id):
+        raise PolicyError("a kiosk id is letters, digits, '.', '_' or '-' (at most 64)")
+    token = add_token(_engine(args), args.kiosk_id)
+    print(token)
+    print("Put this in the kiosk's sync.token_file; it is not shown again.", file=sys.stderr)
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace, config: Config) -> int:
+    from dataclasses import asdict
+
+    from kiosk.sync.server.tokens import list_tokens
+
+    rows = list_tokens(_engine(args))
+    if args.json:
+        print_json([asdict(r) for r in rows])
+        return 0
+    for r in rows:
+        state = f"revoked {r.revoked_at}" if r.revoked_at else "live"
+        print(f"{r.id:>4}  {r.kiosk_id:<24} issued {r.created_at}  {state}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.sync.server.tokens import revoke_tokens
+
+    count = revoke_tokens(_engine(args), args.kiosk_id, args.token_id)
+    if count == 0:
+        raise PolicyError(f"no live token for kiosk {args.kiosk_id!r} to revoke")
+    print(f"revoked {count} token(s) of {args.kiosk_id}")
+    return 0
+
+
+def cmd_manager_add(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.sync.server.managers import MIN_PASSWORD, set_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise PolicyError("The two passwords are not the same.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < MIN_PASSWORD:
+        raise PolicyError(f"a password needs at least {MIN_PASSWORD} characters")
+    set_password(_engine(args), args.name, password)
+    print(f"manager {args.name} can now log in")
+    return 0

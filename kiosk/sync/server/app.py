@@ -1,0 +1,89 @@
+"""The records service's composition root: `create_app` wires the database, the API, the manager's
+pages and the OpenAPI document into one FastAPI application.
+
+The OpenAPI document is generated from the code and kept in the repo (`kiosk/sync/openapi.json`);
+a test checks the served one equals the file, so the written contract cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException
+
+from kiosk.sync.contract import API_PREFIX
+from kiosk.sync.server.api import Gate, build_api
+from kiosk.sync.server.schema import BatchIn, KioskStatusIn
+
+TITLE = "Nursery kiosk records service"
+VERSION = "1.0.0"
+OPENAPI_URL = API_PREFIX + "/openapi.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_inflight: int = 8
+    retry_after_s: int = 1
+    timezone: str = "Europe/London"
+    closing_time: str = "18:30"
+    secure_cookies: bool = True
+
+
+def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(title=TITLE, version=VERSION, openapi_url=OPENAPI_URL, docs_url=None,
+                  redoc_url=None)  # fmt: skip
+    app.include_router(build_api(engine, Gate(settings.max_inflight, settings.retry_after_s)))
+    from kiosk.sync.server.web import build_web
+
+    app.include_router(build_web(engine, settings))
+    app.add_exception_handler(HTTPException, _http_problem)
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+async def _http_problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse({"detail": str(exc.detail), "invalid_events": []},
+                        status_code=exc.status_code, headers=exc.headers)  # fmt: skip
+
+
+async def _validation_problem(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+    return JSONResponse({"detail": detail, "invalid_events": []}, status_code=422)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (BatchIn, KioskStatusIn):
+            body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def write_openapi() -> None:
+    """Regenerate kiosk/sync/openapi.json from the code: `python -m kiosk.sync.server.app`."""
+    import json
+
+    from kiosk.sync.contract import OPENAPI_FILE
+    from kiosk.sync.server.db import make_engine
+
+    schema = create_app(make_engine("sqlite://")).openapi()
+    OPENAPI_FILE.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_openapi()

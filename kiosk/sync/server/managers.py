@@ -1,0 +1,115 @@
+"""Manager accounts and their web sessions: scrypt-hashed passwords, lockout, session ids.
+
+A password is checked with hashlib.scrypt (n=2**14, r=8, p=1, per-account salt). After
+`MAX_FAILURES` wrong passwords in a row the account is locked for `LOCK_S`, whoever asks, so a
+guesser gets a handful of tries an hour. Session ids are random and stored only as a digest,
+each with its own CSRF token, and expire after `SESSION_S`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
+
+from kiosk.sync.server.models import Manager, WebSession
+
+MIN_PASSWORD = 10
+MAX_FAILURES = 5
+LOCK_S = 15 * 60
+SESSION_S = 8 * 3600
+SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _text(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    key = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(key).decode()
+
+
+def password_matches(stored: str, password: str) -> bool:
+    _, salt, key = stored.split("$")
+    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, **SCRYPT)
+    return hmac.compare_digest(got, base64.b64decode(key))
+
+
+def set_password(engine: Engine, name: str, password: str) -> None:
+    with Session(engine) as session, session.begin():
+        row = session.get(Manager, name)
+        if row is None:
+            row = Manager(name=name, created_at=_text(_now()), failures=0)
+            session.add(row)
+        row.password_hash = hash_password(password)
+        row.failures, row.locked_until = 0, None
+
+
+class LoginRefused(Exception):
+    """Wrong name or password, or a locked account; the message is safe to show."""
+
+
+def check_login(engine: Engine, name: str, password: str) -> None:
+    """Accept or refuse (LoginRefused); failures are counted and lock the account."""
+    with Session(engine) as session, session.begin():
+        row = session.get(Manager, name)
+        if row is None:
+            hash_password(password)  # same time as a real check: names cannot be probed
+            raise LoginRefused("Wrong name or password.")
+        if row.locked_until and row.locked_until > _text(_now()):
+            raise LoginRefused("Too many wrong passwords: this account is locked for a while.")
+        if password_matches(row.password_hash, password):
+            row.failures, row.locked_until = 0, None
+            return
+        row.failures += 1
+        if row.failures >= MAX_FAILURES:
+            row.locked_until = _text(_now() + timedelta(seconds=LOCK_S))
+            row.failures = 0
+    raise LoginRefused("Wrong name or password.")
+
+
+@dataclass(frozen=True)
+class WebLogin:
+    manager: str
+    csrf: str
+
+
+def _sid_digest(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def start_session(engine: Engine, name: str) -> str:
+    sid = secrets.token_urlsafe(32)
+    expires = _text(_now() + timedelta(seconds=SESSION_S))
+    with Session(engine) as session, session.begin():
+        session.execute(delete(WebSession).where(WebSession.expires_at < _text(_now())))
+        session.add(WebSession(id_sha256=_sid_digest(sid), manager=name,
+                               csrf=secrets.token_urlsafe(32), expires_at=expires))  # fmt: skip
+    return sid
+
+
+def session_for(engine: Engine, sid: str | None) -> WebLogin | None:
+    if not sid or len(sid) > 100:
+        return None
+    with Session(engine) as session:
+        row = session.get(WebSession, _sid_digest(sid))
+        if row is None or row.expires_at < _text(_now()):
+            return None
+        return WebLogin(row.manager, row.csrf)
+
+
+def end_session(engine: Engine, sid: str) -> None:
+    with Session(engine) as session, session.begin():
+        session.execute(delete(WebSession).where(WebSession.id_sha256 == _sid_digest(sid)))

@@ -1,0 +1,121 @@
+"""The wire format of the API as pydantic models: what the OpenAPI document is generated from and
+what every pushed event is checked against (one event at a time, so a 422 can name each bad one).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from annotated_types import Ge, Le
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
+
+from kiosk.sync.contract import MAX_BATCH_EVENTS
+
+
+def _whole(value: Any) -> Any:
+    """JSON has one number type: 3.0 is the integer 3, but true is not 1 (as JSON Schema says)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeInt = Annotated[StrictInt, BeforeValidator(_whole)]
+VisitorId = Annotated[Annotated[StrictInt, Ge(1), Le(2**62)], BeforeValidator(_whole)]
+Text80 = Annotated[str, StringConstraints(max_length=80)]
+Text120 = Annotated[str, StringConstraints(max_length=120)]
+Ident = Annotated[str, StringConstraints(max_length=16)]
+
+
+class SubjectIn(BaseModel):
+    """Who an event is about, as the kiosk knew them when it pushed (name null once erased)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["staff", "visitor"]
+    id: WholeInt = Field(ge=1, le=2**62)
+    name: Text80 | None = None
+    role: Ident | None = None
+    visitor_type: Ident | None = None
+    organisation: Text120 | None = None
+    visiting: Text120 | None = None
+    erased: StrictBool = False
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+        ),
+    ]
+    seq: WholeInt = Field(ge=1, le=2**62)
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,15}\.[a-z_]{1,16}$")]
+    occurred_at: AwareDatetime
+    clock_synced: StrictBool
+    boot_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    mono_ns: WholeInt = Field(ge=0, le=2**62)
+    payload: dict[str, Any] = Field(default_factory=dict)
+    subject: SubjectIn | None = None
+
+
+class BatchIn(BaseModel):
+    """A batch of events from one kiosk, in `seq` order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The size limit is not a maxItems: a batch over it is 413 (split it), not a malformed 422.
+    events: list[EventIn] = Field(
+        min_length=1, description=f"at most {MAX_BATCH_EVENTS} events, else 413 (split the batch)"
+    )
+
+
+class BatchResult(BaseModel):
+    accepted: int = Field(description="events stored by this request")
+    duplicates: int = Field(description="events already stored before (a replay); not changed")
+
+
+class InvalidEvent(BaseModel):
+    index: int
+    id: str | None
+    errors: list[str]
+
+
+class Problem(BaseModel):
+    """Every refusal: a sentence for a person, and for 422 the events that failed."""
+
+    detail: str
+    invalid_events: list[InvalidEvent] = Field(default_factory=list)
+
+
+class DeadEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: Annotated[str, StringConstraints(max_length=36)]
+    seq: WholeInt = Field(ge=0, le=2**62)
+    kind: Annotated[str, StringConstraints(max_length=32)]
+    error: Annotated[str, StringConstraints(max_length=500)]
+
+
+class KioskStatusIn(BaseModel):
+    """What a kiosk reports about its own queue, so dead letters reach the manager's page."""
+
+    model_config = ConfigDict(extra="forbid")
+    pending: WholeInt = Field(ge=0, le=2**62)
+    dead: WholeInt = Field(ge=0, le=2**62)
+    dead_events: list[DeadEvent] = Field(default_factory=list, max_length=100)
+    erased_visitors: list[VisitorId] = Field(default_factory=list, max_length=10000)
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+    time: datetime

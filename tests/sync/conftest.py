@@ -1,0 +1,56 @@
+"""Fixtures for the sync tests: the real records service over loopback on SQLite and on a real
+PostgreSQL 15 cluster (started once per session), and kiosk databases full of events."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from kiosk.sync.server import db
+from tests.sync import pg
+from tests.sync.server import Running, serve
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pg.Cluster]:
+    reason = pg.unavailable()
+    if reason:
+        pytest.skip(reason)
+    cluster = pg.start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+def _fresh_pg_database(cluster: pg.Cluster) -> str:
+    name = f"records_{next(_names)}"
+    admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return cluster.url(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def records_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty records database: a SQLite file, or a new database on the PostgreSQL cluster."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'records.sqlite3'}"
+    else:
+        url = _fresh_pg_database(request.getfixturevalue("pg_cluster"))
+    engine = db.make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def records(records_engine: Engine) -> Iterator[Running]:
+    """The records service running on loopback, on each database in turn."""
+    running = serve(records_engine)
+    yield running
+    running.stop()
