@@ -99,7 +99,7 @@ def build_api(engine: Engine, gate: Gate) -> APIRouter:
             await authorise(engine, kiosk_id, cred)
             key = problems.idempotency_key(request)
             body = await problems.read_body(request)
-            events = problems.validate_batch(problems.parse_json(body))
+            events = problems.parse_batch(body)
             with gate.enter(kiosk_id):
                 stored = await _store(engine, kiosk_id, key, body, events)
         except Refused as refused:
