@@ -12,17 +12,16 @@ hardware, or when it could not be opened (its `problem` says why).
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.config import SignalsSection
+from kiosk.hardware.doors import DoorAlertCallback, DoorWatch
 from kiosk.hardware.reader import HardwareError
 
 log = logging.getLogger(__name__)
-
-DoorAlertCallback = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,7 @@ class Signals(Protocol):
     """Lights, sound and latches. No call waits for the hardware."""
 
     on_door_alert: DoorAlertCallback | None
+    on_door_shut: DoorAlertCallback | None  # a door that had been left open is shut again
 
     @property
     def problem(self) -> str | None:
@@ -79,6 +79,7 @@ class NullSignals:
 
     def __init__(self, problem: str | None = None) -> None:
         self.on_door_alert: DoorAlertCallback | None = None
+        self.on_door_shut: DoorAlertCallback | None = None
         self._problem = problem
         self.relay_lockers: list[str] = []
         self.door_lockers: list[str] = []
@@ -109,47 +110,6 @@ class NullSignals:
         raise HardwareError(f"no door sensor for locker {locker_id}")
 
 
-class DoorWatch:
-    """One locker door's sensor: a switch that closes (pin to ground) while the door is shut."""
-
-    def __init__(self, button: Any, locker_id: str, alert_s: float, on_alert: DoorAlertCallback):
-        self.button, self.locker_id = button, locker_id
-        self._alert_s, self._on_alert = alert_s, on_alert
-        self._timer: threading.Timer | None = None
-        self._lock = threading.Lock()
-        button.when_released = self._opened
-        button.when_pressed = self._shut
-        if not button.is_pressed:
-            self._opened()
-
-    @property
-    def is_open(self) -> bool:
-        return not self.button.is_pressed
-
-    def _opened(self) -> None:
-        timer = threading.Timer(self._alert_s, self._still_open)
-        timer.daemon = True
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = timer
-        timer.start()
-
-    def _shut(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-
-    def _still_open(self) -> None:
-        if self.is_open:
-            self._on_alert(self.locker_id)
-
-    def close(self) -> None:
-        self._shut()
-        self.button.close()
-
-
 class GpioSignals:
     """LEDs, buzzer, relays and door sensors on the pins in `section` (BCM numbers)."""
 
@@ -157,6 +117,7 @@ class GpioSignals:
         from gpiozero import LED, Button, Buzzer, DigitalOutputDevice
 
         self.on_door_alert: DoorAlertCallback | None = None
+        self.on_door_shut: DoorAlertCallback | None = None
         self._pulse_s = section.relay_pulse_s
         self._devices: list[Any] = []
         self.doors: dict[str, DoorWatch] = {}
@@ -182,7 +143,9 @@ class GpioSignals:
     def _watch_doors(self, section: SignalsSection, button_class: Any, pin_factory: Any) -> None:
         for locker, pin in section.door_pins.items():
             button = self._own(button_class(pin, pull_up=True, pin_factory=pin_factory))
-            self.doors[locker] = DoorWatch(button, locker, section.door_open_alert_s, self._alert)
+            self.doors[locker] = DoorWatch(
+                button, locker, section.door_open_alert_s, self._alert, self._shut_again
+            )
 
     def _own(self, device: Any) -> Any:
         self._devices.append(device)
@@ -233,13 +196,11 @@ class GpioSignals:
 
     def _alert(self, locker_id: str) -> None:
         log.warning("locker %s door left open", locker_id)
-        callback = self.on_door_alert
-        if callback is None:
-            return
-        try:
-            callback(locker_id)
-        except Exception:
-            log.exception("on_door_alert failed for locker %s", locker_id)
+        _call(self.on_door_alert, locker_id)
+
+    def _shut_again(self, locker_id: str) -> None:
+        log.info("locker %s door shut", locker_id)
+        _call(self.on_door_shut, locker_id)
 
     def close(self) -> None:
         for door in self.doors.values():
@@ -247,6 +208,15 @@ class GpioSignals:
         for device in reversed(self._devices):
             device.close()
         self._devices.clear()
+
+
+def _call(callback: DoorAlertCallback | None, locker_id: str) -> None:
+    if callback is None:
+        return
+    try:
+        callback(locker_id)
+    except Exception:  # a bug in the UI must not stop the door watch
+        log.exception("door callback failed for locker %s", locker_id)
 
 
 def _blink(device: Any, blink: Blink) -> None:
@@ -271,7 +241,25 @@ def make_signals(section: SignalsSection, pin_factory: Any = None) -> GpioSignal
         return NullSignals()
     try:
         factory = pin_factory if pin_factory is not None else pin_factory_named(section.pin_factory)
-        return GpioSignals(section, factory)
+        with warnings.catch_warnings():
+            if factory is None and not on_a_raspberry_pi():
+                _ignore_fallback_warnings()
+            return GpioSignals(section, factory)
     except Exception as exc:  # no lights must not mean no kiosk: say why and carry on
         log.error("signals unavailable: %s", exc)
         return NullSignals(problem=f"lights and buzzer not working: {exc}")
+
+
+def on_a_raspberry_pi() -> bool:
+    try:
+        return Path("/proc/device-tree/model").read_bytes().startswith(b"Raspberry Pi")
+    except OSError:
+        return False
+
+
+def _ignore_fallback_warnings() -> None:
+    """Off a Pi gpiozero warns for every pin library it tries; our one error line is enough.
+    On a Pi those warnings say which library is missing, so they stay."""
+    from gpiozero.exc import PinFactoryFallback
+
+    warnings.simplefilter("ignore", PinFactoryFallback)

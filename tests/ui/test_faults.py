@@ -129,3 +129,38 @@ def test_an_electronic_locker_opens_after_the_record_and_waits_for_its_door(
         signals.close()
         factory.reset()
         app.close()
+
+
+def test_the_door_left_open_banner_goes_when_the_door_is_shut(
+    tmp_path: Path, make_screen: Any
+) -> None:
+    from gpiozero.pins.mock import MockFactory
+
+    factory = MockFactory()
+    section = SignalsSection(door_pins={"3": 6}, door_open_alert_s=0.1)
+    config = Config(kiosk=KioskSection(data_dir=str(tmp_path / "data")), signals=section)
+    app, _ = initialise(config, ManualClock(MORNING), demo=True)
+    signals = GpioSignals(section, factory)
+    door = factory.pin(6)
+    door.drive_low()  # shut
+    try:
+        screen = make_screen(app, Ports(app, signals))
+        # Wired as `kiosk run` wires them.
+        signals.on_door_alert, signals.on_door_shut = screen.root.door_alert, screen.root.door_shut
+        door.drive_high()  # opened, and left open past the alert time
+        wait_until(screen, lambda: "Locker 3: door left open" in screen.texts())
+        door.drive_low()  # shut
+        wait_until(screen, lambda: screen.current.fault_text == "")
+        assert "door left open" not in screen.texts()
+        assert screen.root.door_alerts == set()
+    finally:
+        signals.close()
+        factory.reset()
+        app.close()
+
+
+def wait_until(screen: Any, condition: Any, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        screen.frames(1)
+    assert condition()
