@@ -1,9 +1,11 @@
 """A simple on-screen keyboard for names: a kiosk has no hardware keyboard, and Kivy's own
 virtual keyboard is built for desktops (small keys, dockable, layout files).
 
-Letters, apostrophe, hyphen, full stop, space and delete, with keys about 12 mm high. Each word
-starts with a capital on its own, so nobody has to find a shift key. The typed text is the
-`text` property; screens bind to it.
+Letters, apostrophe, hyphen, full stop, space and delete, with keys about 12 mm high, and a key
+that brings up the accented Latin letters common in the names of people at a nursery (Chloé,
+Siobhán, Zoë, Đorđe, Łukasz, Nguyễn); after one accented letter the plain letters come back.
+Each word starts with a capital on its own, so nobody has to find a shift key. The typed text
+is the `text` property; screens bind to it.
 """
 
 from __future__ import annotations
@@ -15,40 +17,66 @@ from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-ROWS = ["QWERTYUIOP", "ASDFGHJKL'", "ZXCVBNM-.", " ⌫"]
-SPACE, DELETE = " ", "⌫"
+SPACE, DELETE, ACCENTS, LETTERS = " ", "⌫", "accents", "letters"
+LAYERS: dict[str, list[list[str]]] = {
+    LETTERS: [list("QWERTYUIOP"), list("ASDFGHJKL'"), list("ZXCVBNM-."), [ACCENTS, SPACE, DELETE]],
+    ACCENTS: [
+        list("ÁÀÂÄÃÅÆĂĄÇĆČ"),
+        list("ĐÉÈÊËĘĚỄÍÌÎÏ"),
+        list("ŁÑŃÓÒÔÖÕØŐŘŠ"),
+        [*"ŚŞÚÜŰÝŽŹŻ", LETTERS, DELETE],
+    ],
+}
+LABELS = {SPACE: "Space", DELETE: "Delete", ACCENTS: "Àé", LETTERS: "ABC"}
+WIDE = {SPACE: 3.0, LETTERS: 1.6, DELETE: 2.2}
 WORD_BREAKS = " -'"
 
 
 class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
     text = StringProperty("")
     max_chars = NumericProperty(80)
+    layer = StringProperty(LETTERS)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(orientation="vertical", spacing=dp(6), **kwargs)
+        rows = len(LAYERS[LETTERS])
         self.size_hint_y = None
-        self.height = dp(56) * len(ROWS) + dp(6) * (len(ROWS) - 1)
-        for row in ROWS:
-            line = BoxLayout(spacing=dp(6))
-            for key in row:
-                line.add_widget(self._key(key))
-            self.add_widget(line)
+        self.height = dp(56) * rows + dp(6) * (rows - 1)
+        # Both layers are made once; switching swaps the rows in and out (no new labels to draw).
+        self._rows = {name: [self._row(keys) for keys in layer] for name, layer in LAYERS.items()}
+        self.on_layer(self, self.layer)
+
+    def _row(self, keys: list[str]) -> Any:
+        line = BoxLayout(spacing=dp(6))
+        for key in keys:
+            line.add_widget(self._key(key))
+        return line
 
     def _key(self, key: str) -> Any:
-        label = {SPACE: "Space", DELETE: "Delete"}.get(key, key)
-        button = Factory.PlainButton(text=label, font_size="26sp", height=dp(56))
-        if key == SPACE:
-            button.size_hint_x = 3
+        button = Factory.PlainButton(text=LABELS.get(key, key), font_size="26sp", height=dp(56))
+        if key in WIDE:
+            button.size_hint_x = WIDE[key]
         button.bind(on_release=lambda _w: self.press(key))
         button.key = key
         return button
 
+    def on_layer(self, _instance: Any, layer: str) -> None:
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            return  # `layer` given to the constructor: __init__ shows it once the rows exist
+        self.clear_widgets()
+        for row in rows[layer]:
+            self.add_widget(row)
+
     def press(self, key: str) -> None:
-        if key == DELETE:
+        if key in (ACCENTS, LETTERS):
+            self.layer = key
+        elif key == DELETE:
             self.text = self.text[:-1]
         elif len(self.text) < self.max_chars:
             starts_word = not self.text or self.text[-1] in WORD_BREAKS
             self.text += key if starts_word else key.lower()
+            self.layer = LETTERS  # one accented letter at a time, as phone keyboards do
 
     def type(self, text: str) -> None:
         """Press the keys for `text` (used by the tests and the screenshot gallery)."""
@@ -56,9 +84,9 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
             self.press(char.upper() if char != " " else SPACE)
 
     def key_widget(self, key: str) -> Any:
-        """The button for `key`, so a test can touch it."""
+        """The button for `key` on the layer showing, so a test can touch it."""
         for line in self.children:
             for button in line.children:
-                if button.key == key.upper():
+                if button.key in (key, key.upper()):
                     return button
         raise KeyError(key)

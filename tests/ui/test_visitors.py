@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from kiosk.app import App
@@ -89,3 +90,24 @@ def test_a_visitor_must_type_a_name(app: App, screen: Any) -> None:
     assert screen.name == "visitor_details"
     assert "Please type your name" in screen.texts()
     assert events(app, EventKind.VISITOR_IN) == []
+
+
+def test_an_accented_name_is_typed_by_touch_and_recorded_as_typed(app: App, screen: Any) -> None:
+    screen.press("visitor")
+    screen.press("parent")
+    screen.wait_for("visitor_details")
+    keyboard = screen.current.ids.keyboard
+    screen.type("CHLO")
+    with pytest.raises(KeyError):
+        keyboard.key_widget("É")  # not among the plain letters
+    screen.touch(keyboard.key_widget("accents"))
+    screen.touch(keyboard.key_widget("É"))
+    screen.type(" MARTIN")  # the plain letters are back after one accented letter
+    assert keyboard.text == "Chloé Martin"
+    screen.press("next")
+    screen.press("next")  # whom they visit: left blank
+    screen.wait_for("visitor_agree")
+    screen.press("agree")
+    screen.wait_for("done")
+    with app.ctx.reading() as session:
+        assert session.scalars(select(Visitor.name)).one() == "Chloé Martin"
