@@ -19,20 +19,55 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from kiosk.demo import DEMO_STAFF
+from kiosk.ui.control import FrameLog
 from kiosk.ui.ports import Ports
 from kiosk.ui.root import KioskRoot
 
 F1 = 282  # SDL key codes of F1..F4: one per demo badge
 SETTLE_FRAMES = 2
 SHOT_TIMEOUT_S = 10.0
+ACTIVE_FPS, RESTING_FPS = 60.0, 30.0
+ACTIVE_S = 10.0  # full frame rate for this long after a touch, a key or a change of screen
+
+
+class FrameRate:
+    """Kivy's main loop wakes `maxfps` times a second even when nothing changes: at 60 that
+    alone cost an idle kiosk about 2% of a core. While nobody uses the screen the loop rests at
+    30 (a first touch or a badge waits at most 33 ms for the loop); a touch, a key or a new
+    screen brings back 60. (`KIVY_CLOCK=interrupt` would wake the loop at once for a badge, but
+    with it the offscreen kiosk drew frames back to back and its memory grew with every tap.)
+    """
+
+    def __init__(self, root: KioskRoot) -> None:
+        self._resting = Clock.schedule_once(self._rest, ACTIVE_S)
+        Window.bind(on_touch_down=self.wake, on_key_down=self.wake)
+        root.bind(current=self.wake)
+
+    def wake(self, *_args: Any) -> bool:
+        # `_max_fps` is what Kivy's clock reads before every sleep; the public setting
+        # (graphics.maxfps) is read once, when the clock is made.
+        Clock._max_fps = ACTIVE_FPS
+        self._resting.cancel()
+        self._resting = Clock.schedule_once(self._rest, ACTIVE_S)
+        return False  # let the touch or key go on to the widgets
+
+    def _rest(self, _dt: float) -> None:
+        Clock._max_fps = RESTING_FPS
+
+    def close(self) -> None:
+        self._resting.cancel()
+        Window.unbind(on_touch_down=self.wake, on_key_down=self.wake)
 
 
 class Capture:
-    """Screenshots and "first frame drawn" notices, both taken from `Window.on_flip`."""
+    """Screenshots, "first frame drawn" notices and the log of frames drawn (which screen each
+    showed, for the benchmarks), all taken from `Window.on_flip`."""
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, threading.Event, list[int]]] = []
         self.on_drawn: list[Callable[[], None]] = []
+        self.frames = FrameLog()
+        self.shown: Callable[[], str] = lambda: ""  # the screen a frame shows; set by the app
         Window.bind(on_flip=self._flip)
 
     def screenshot(self, path: Path) -> None:
@@ -49,6 +84,7 @@ class Capture:
         Window.canvas.ask_update()
 
     def _flip(self, window: Any) -> None:
+        self.frames.flipped(self.shown())
         drawn, self.on_drawn = self.on_drawn, []
         for callback in drawn:
             callback()
@@ -96,6 +132,8 @@ class KioskApp(App):  # type: ignore[misc]
         Window.clearcolor = (1, 1, 1, 1)
         self.capture = Capture()
         self.kiosk_root = KioskRoot(self.ports)
+        self.capture.shown = self.kiosk_root.drawn_screen
+        self.frame_rate = FrameRate(self.kiosk_root)
         Window.bind(on_key_down=self._key_down)
         return self.kiosk_root
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+from kivy.uix.screenmanager import Screen, ScreenManager, TransitionBase
 
 from kiosk.domain.taps import TapKind
 from kiosk.domain.types import PolicyError
@@ -63,12 +63,28 @@ class KioskScreen(Screen):  # type: ignore[misc]
         return False
 
 
+class InstantTransition(TransitionBase):  # type: ignore[misc]
+    """Swaps screens at once, inside the call that changed `current`.
+
+    Kivy's `NoTransition` still runs a zero-length animation that ends on a later clock tick;
+    until then both screens are children and the manager refuses every touch. `bench_ui.py`
+    caught one such animation that did not end until the idle timeout sent the kiosk home.
+    """
+
+    duration = 0.0
+
+    def start(self, manager: Any) -> None:
+        super().start(manager)
+        self._anim.cancel(self)
+        self._on_complete()
+
+
 class KioskRoot(ScreenManager):  # type: ignore[misc]
     def __init__(self, ports: Ports, **kwargs: Any) -> None:
         from kiosk.ui.screens import SCREENS, kv_files
 
         load_kv(kv_files())
-        super().__init__(transition=NoTransition(), **kwargs)
+        super().__init__(transition=InstantTransition(), **kwargs)
         self.ports, self.app = ports, ports.app
         self.door_alerts: set[str] = set()
         self.visitor: Any = None  # the visitor signing in (VisitorCase), until home
@@ -94,6 +110,10 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
             if isinstance(screen, KioskScreen):
                 screen.clear()
         self.show("home")
+
+    def drawn_screen(self) -> str:
+        """The screen a frame drawn now shows: none while a transition still holds two."""
+        return "" if self.transition.is_active else str(self.current)
 
     def on_touch_down(self, touch: Any) -> bool:
         self._arm_idle()
@@ -129,6 +149,9 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
     def door_alert(self, locker: str) -> None:
         Clock.schedule_once(lambda _dt: self._door_left_open(locker))
 
+    def door_shut(self, locker: str) -> None:
+        Clock.schedule_once(lambda _dt: self._door_shut(locker))
+
     def _reader_health(self, state: ReaderHealth, message: str) -> None:
         self.ports.reader_health, self.ports.reader_message = state, message
         self.get_screen("home").refresh()
@@ -136,6 +159,10 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
     def _door_left_open(self, locker: str) -> None:
         self.door_alerts.add(locker)
         self.ports.signals.attention()
+        self.get_screen("home").refresh()
+
+    def _door_shut(self, locker: str) -> None:
+        self.door_alerts.discard(locker)
         self.get_screen("home").refresh()
 
     # --- a badge, wherever it lands ---------------------------------------------------------

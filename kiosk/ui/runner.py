@@ -38,6 +38,11 @@ def run_kiosk(
     """Run the kiosk until its window closes or it is told to stop (SIGTERM, Ctrl+C)."""
     started = time.perf_counter()
     headless = not env.has_display()
+    # Kivy's own lines (versions, GL, providers) at INFO drowned ours; its warnings still show.
+    # PYTHON mode: Kivy's logger goes through our handler and Kivy leaves the root logger's
+    # level and sys.stderr alone (its default mode replaces both).
+    os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     env.prepare(headless=headless, size=size)
     if fullscreen and not headless:
         os.environ.setdefault("KCFG_GRAPHICS_FULLSCREEN", "auto")
@@ -59,12 +64,13 @@ def run_kiosk(
 
         def start(root: KioskRoot, capture: Capture) -> None:
             nonlocal control
-            signals.on_door_alert = root.door_alert
+            signals.on_door_alert, signals.on_door_shut = root.door_alert, root.door_shut
             reader.start(root.badge_from_reader, root.health_from_reader)
             control = ControlServer(
                 control_socket_path(config.tap_socket_path),
                 capture.screenshot,
                 lambda: str(root.current),
+                capture.frames,
             )
             control.start()
             capture.on_drawn.append(lambda: _ready(config, headless, started, out))

@@ -44,6 +44,10 @@ class ShiftStartScreen(KioskScreen):
     no_device_chosen = BooleanProperty(False)
     show_manager = BooleanProperty(False)
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._locker_toggles: dict[str, Any] = {}
+
     def enter(self, **data: Any) -> None:
         case: StaffCase = data["case"]
         self.case, self.greeting = case, greeting(case)
@@ -54,21 +58,32 @@ class ShiftStartScreen(KioskScreen):
 
     def _fill_devices(self) -> None:
         grid = self.ids.devices
-        grid.clear_widgets()
-        for kind in self.kiosk.app.config.devices.kinds:
-            toggle = Factory.Choice(text=kind.capitalize())
-            toggle.device = kind
-            toggle.bind(state=self._device_changed)
-            grid.add_widget(toggle)
+        if not grid.children:  # once: the kinds are fixed for the kiosk's life
+            for kind in self.kiosk.app.config.devices.kinds:
+                toggle = Factory.Choice(text=kind.capitalize())
+                toggle.device = kind
+                toggle.bind(state=self._device_changed)
+                grid.add_widget(toggle)
+        for toggle in grid.children:
+            toggle.state = "normal"
 
     def _fill_lockers(self, case: StaffCase) -> None:
         grid = self.ids.lockers
         grid.clear_widgets()
         for locker in case.free_lockers:
-            toggle = Factory.Choice(text=locker, group="locker", size_hint_x=None, width="72dp")
-            toggle.locker = locker
+            toggle = self._locker_toggle(locker)
             toggle.state = "down" if locker == case.suggested_locker else "normal"
             grid.add_widget(toggle)
+
+    def _locker_toggle(self, locker: str) -> Any:
+        """One toggle per locker, made the first time it is free and kept: making a button and
+        rendering its label for every free locker was most of the time from badge to screen."""
+        toggle = self._locker_toggles.get(locker)
+        if toggle is None:
+            toggle = Factory.Choice(text=locker, group="locker", size_hint_x=None, width="72dp")
+            toggle.locker = locker
+            self._locker_toggles[locker] = toggle
+        return toggle
 
     def _device_changed(self, toggle: Any, state: str) -> None:
         if state == "down":
@@ -107,7 +122,8 @@ class ShiftStartScreen(KioskScreen):
 
     def clear(self) -> None:
         self.case, self.greeting = None, ""
-        self.ids.devices.clear_widgets()
+        for toggle in self.ids.devices.children:
+            toggle.state = "normal"
         self.ids.lockers.clear_widgets()
 
 
@@ -163,6 +179,10 @@ class OnShiftScreen(KioskScreen):
     can_take_out = BooleanProperty(False)
     can_put_back = BooleanProperty(False)
     show_manager = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._locker_toggles: dict[str, Any] = {}
 
     def enter(self, **data: Any) -> None:
         case: StaffCase = data["case"]

@@ -4,9 +4,15 @@ Every check is on the events in the database file, not only on what the screen s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from kiosk.app import App
+import pytest
+
+from kiosk.app import App, initialise
+from kiosk.clock import ManualClock
+from kiosk.config import Config, KioskSection
 from kiosk.domain.types import EventKind
 from tests.conftest import BEN_UID, MANAGER_UID, MORNING, staff_id
 from tests.ui.conftest import events
@@ -162,11 +168,20 @@ def test_put_a_device_back(app: App, screen: Any, clock: Any) -> None:
     assert back.payload == {"device": "phone", "locker": "2"}
 
 
+@pytest.fixture
+def quick_to_idle(tmp_path: Path, clock: ManualClock) -> Iterator[App]:
+    """The demo setting with screens that go home after 0.3 s untouched."""
+    config = Config(kiosk=KioskSection(data_dir=str(tmp_path / "data"), idle_timeout_s=0.3))
+    app, _ = initialise(config, clock, demo=True)
+    yield app
+    app.close()
+
+
 def test_every_screen_goes_home_when_idle_and_forgets_the_person(
-    app: App, screen: Any, clock: Any
+    quick_to_idle: App, make_screen: Any, clock: ManualClock
 ) -> None:
     assert clock.now() == MORNING
-    screen.root.app.config.kiosk.__dict__["idle_timeout_s"] = 0.3  # frozen dataclass: test only
+    screen = make_screen(quick_to_idle)
     screen.badge(BEN_UID)
     screen.wait_for("shift_start")
     screen.wait_for("home", timeout_s=3)
