@@ -10,6 +10,7 @@ packages=(
   libegl1 libgl1-mesa-dri libgbm1 libmtdev1  # Kivy's window: Mesa EGL for SDL offscreen (no display)
   postgresql                             # the records service's tests and bench (issue 5)
   chromium chromium-driver               # the manager's web page in a real browser (issue 5)
+  openssl                                # a private CA for the pusher's TLS test
 )
 
 missing=()

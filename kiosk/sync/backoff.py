@@ -21,7 +21,8 @@ class Backoff:
 
     def delay_s(self, failures: int, rng: random.Random | None = None) -> float:
         """The pause after `failures` failures in a row (1 = the first): half fixed, half random."""
-        ceiling = min(self.cap_s, self.base_s * 2.0 ** max(failures - 1, 0))
+        # The exponent is capped: after ~1,000 failures in a row (days offline) 2.0**n overflows.
+        ceiling = min(self.cap_s, self.base_s * 2.0 ** min(max(failures - 1, 0), 60))
         jitter: float = (rng or random).uniform(0, ceiling / 2)
         return ceiling / 2 + jitter
 

@@ -98,7 +98,9 @@ class Pusher:
         self.settings = settings
         self.stopped = threading.Event()  # set by SIGTERM: ends a wait at once
         self.http = requests.Session()
-        self.http.verify = settings.ca_file or True
+        # Passed with every request, not only set on the session: requests lets an environment
+        # REQUESTS_CA_BUNDLE override a session's `verify`, which would drop the private CA.
+        self.verify: str | bool = settings.ca_file or True
         self.http.headers["Authorization"] = f"Bearer {settings.token}"
         base = settings.url.rstrip("/")
         kiosk = quote(settings.kiosk_id, safe="")
@@ -170,7 +172,13 @@ class Pusher:
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: batch_key(body)}
         try:
             response = self.http.post(self.events_url, data=body, headers=headers,
-                                      timeout=self._timeouts())  # fmt: skip
+                                      verify=self.verify, timeout=self._timeouts())  # fmt: skip
+        except requests.exceptions.SSLError:
+            # Retried like any network fault (the fix is on the server or in the config), but
+            # said plainly, since `kiosk status` and the journal show it to whoever fixes it.
+            raise Transient(
+                "TLS: the records service's certificate is not trusted (check sync.ca_file)"
+            ) from None
         except requests.RequestException as exc:
             raise Transient(f"network: {type(exc).__name__}") from None
         with response:
@@ -186,7 +194,7 @@ class Pusher:
         """Tell the service our queue and dead letters (best effort: the next run tries again)."""
         try:
             response = self.http.put(self.status_url, json=outbox.report(self.store),
-                                     timeout=self._timeouts())  # fmt: skip
+                                     verify=self.verify, timeout=self._timeouts())  # fmt: skip
             response.close()
         except requests.RequestException:
             return False
