@@ -58,6 +58,9 @@ def browser(tmp_path: Path) -> Iterator[object]:
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "dl")})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    # A form post's next page may not be there yet when click() returns (login hashes a
+    # password on purpose slowly): look for elements for up to 10 s, as a person would wait.
+    driver.implicitly_wait(10)
     yield driver
     driver.quit()
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
