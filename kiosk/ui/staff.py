@@ -180,10 +180,6 @@ class OnShiftScreen(KioskScreen):
     can_put_back = BooleanProperty(False)
     show_manager = BooleanProperty(False)
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._locker_toggles: dict[str, Any] = {}
-
     def enter(self, **data: Any) -> None:
         case: StaffCase = data["case"]
         self.case, self.greeting = case, greeting(case)
