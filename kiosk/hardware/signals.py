@@ -246,6 +246,11 @@ def make_signals(section: SignalsSection, pin_factory: Any = None) -> GpioSignal
                 _ignore_fallback_warnings()
             return GpioSignals(section, factory)
     except Exception as exc:  # no lights must not mean no kiosk: say why and carry on
+        if not section.pin_factory and not on_a_raspberry_pi():
+            # A development machine has no GPIO: expected, so not an error in the demo.
+            log.warning("no GPIO on this machine: lights and buzzer are off "
+                        "(signals.pin_factory = \"mock\" simulates them)")  # fmt: skip
+            return NullSignals(problem="no GPIO on this machine: lights and buzzer are off")
         log.error("signals unavailable: %s", exc)
         return NullSignals(problem=f"lights and buzzer not working: {exc}")
 
