@@ -11,11 +11,18 @@ from typing import Any
 
 from kiosk.app import App, open_app
 from kiosk.config import Config
-from kiosk.domain.types import PolicyError
+from kiosk.domain.types import PolicyError, StaffId
+from kiosk.services.lookup import find_staff
 
 
 def app_for(config: Config) -> App:
     return open_app(config)
+
+
+def staff_named(app: App, name: str) -> StaffId:
+    """The staff member a command names (full name or a unique start of it)."""
+    with app.ctx.reading() as session:
+        return StaffId(find_staff(session, name).id)
 
 
 def print_json(value: Any) -> None:

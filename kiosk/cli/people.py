@@ -6,11 +6,9 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from kiosk.app import App
-from kiosk.cli.common import app_for, print_json, read_pin
+from kiosk.cli.common import app_for, print_json, read_pin, staff_named
 from kiosk.config import Config
-from kiosk.domain.types import Role, StaffId
-from kiosk.services.lookup import find_staff
+from kiosk.domain.types import Role
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -42,11 +40,6 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     pin.set_defaults(func=cmd_pin)
 
 
-def _staff_id(app: App, name: str) -> StaffId:
-    with app.ctx.reading() as session:
-        return StaffId(find_staff(session, name).id)
-
-
 def cmd_add(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
     print(app.admin.add_staff(args.name, Role(args.role), args.locker).message)
@@ -68,7 +61,7 @@ def cmd_list(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_badge(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
-    print(app.admin.enrol_badge(_staff_id(app, args.name), args.uid).message)
+    print(app.admin.enrol_badge(staff_named(app, args.name), args.uid).message)
     return 0
 
 
@@ -79,13 +72,13 @@ def cmd_revoke(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_leave(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
-    print(app.admin.staff_leaves(_staff_id(app, args.name)).message)
+    print(app.admin.staff_leaves(staff_named(app, args.name)).message)
     return 0
 
 
 def cmd_pin(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
-    staff_id = _staff_id(app, args.name)
+    staff_id = staff_named(app, args.name)
     pin = read_pin("New PIN (4-8 digits): ", confirm=True)
     print(app.kiosk.approvals.set_pin(staff_id, pin).message)
     return 0

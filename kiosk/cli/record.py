@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.app import App
-from kiosk.cli.common import acting_person, app_for, local_datetime, read_pin
+from kiosk.cli.common import acting_person, app_for, local_datetime, read_pin, staff_named
 from kiosk.config import Config
-from kiosk.domain.types import PolicyError, Reason, StaffId, VisitorType
-from kiosk.services.lookup import find_staff
+from kiosk.domain.types import PolicyError, Reason, VisitorType
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -52,14 +50,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     vout.set_defaults(func=cmd_visitor_out)
 
 
-def _who(app: App, name: str) -> StaffId:
-    with app.ctx.reading() as session:
-        return StaffId(find_staff(session, name).id)
-
-
 def cmd_shift_start(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
-    staff_id = _who(app, args.name)
+    staff_id = staff_named(app, args.name)
     devices = [d.strip() for d in (args.devices or "").split(",") if d.strip()]
     locker = args.locker
     if devices and locker is None:
@@ -73,14 +66,14 @@ def cmd_shift_start(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_shift_end(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
-    print(app.kiosk.end_shift(_who(app, args.name), on_behalf=acting_person(args)).message)
+    print(app.kiosk.end_shift(staff_named(app, args.name), on_behalf=acting_person(args)).message)
     return 0
 
 
 def cmd_device_out(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
-    staff_id = _who(app, args.name)
-    approver = _who(app, args.approver)
+    staff_id = staff_named(app, args.name)
+    approver = staff_named(app, args.approver)
     back_by = None
     if args.back_by:
         today = app.ctx.clock.now().astimezone(app.ctx.tz).date()
@@ -97,7 +90,7 @@ def cmd_device_out(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_device_in(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
-    staff_id = _who(app, args.name)
+    staff_id = staff_named(app, args.name)
     print(app.kiosk.device_in(staff_id, args.device, on_behalf=acting_person(args)).message)
     return 0
 
