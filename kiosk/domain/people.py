@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.domain.types import BadgeUid, Role, StaffId
+from kiosk.domain.types import BadgeUid, PolicyError, Role, StaffId
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,10 @@ class BadgeInfo:
 
 
 def normalise_uid(raw: str) -> BadgeUid:
-    """A badge UID as uppercase hex with no separators; refuses anything that is not hex."""
+    """A badge UID as uppercase hex with no separators (the one way every reader, the CLI and
+    the store spell it); refuses anything that is not hex."""
     uid = "".join(raw.split()).replace(":", "").replace("-", "").upper()
+    uid = uid.removeprefix("0X")
     if not uid or len(uid) > 20 or any(ch not in "0123456789ABCDEF" for ch in uid):
-        from kiosk.domain.types import PolicyError
-
         raise PolicyError(f"{raw!r} is not a badge number (expected hex digits, e.g. 04A1B2C3)")
     return BadgeUid(uid)

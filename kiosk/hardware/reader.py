@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import enum
 import logging
-import string
 import threading
 from collections.abc import Callable
 from typing import Protocol
+
+from kiosk.domain.people import normalise_uid as domain_normalise_uid
+from kiosk.domain.types import PolicyError
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +50,11 @@ class BadgeReader(Protocol):
 
 
 def normalise_uid(text: str) -> str:
-    """Uppercase hex without separators; raises ValueError for anything that is not a UID."""
-    cleaned = "".join(ch for ch in text.strip() if ch not in ":- ").upper()
-    if cleaned.startswith("0X"):
-        cleaned = cleaned[2:]
-    if not cleaned or any(ch not in string.hexdigits for ch in cleaned):
-        raise ValueError(f"{text!r} is not a badge UID (hex digits, e.g. 04A1B2C3D4E5F6)")
+    """The domain's spelling of a UID, and only lengths a card can have; ValueError otherwise."""
+    try:
+        cleaned = str(domain_normalise_uid(text))
+    except PolicyError:
+        raise ValueError(f"{text!r} is not a badge UID (hex digits, e.g. 04A1B2C3D4E5F6)") from None
     if len(cleaned) not in UID_HEX_LENGTHS:
         raise ValueError(
             f"{text!r} is not a badge UID: expected 4, 7 or 10 bytes (8, 14 or 20 hex digits)"

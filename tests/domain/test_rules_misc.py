@@ -70,6 +70,7 @@ def test_debounce_is_one_tap_per_window_and_per_badge() -> None:
         ("5a3f9c21", "5A3F9C21"),
         ("04:a1:b2:c3:d4:e5:f6", "04A1B2C3D4E5F6"),
         (" 5A 3F 9C 21\n", "5A3F9C21"),
+        ("0x5a3f9c21", "5A3F9C21"),
     ],
 )
 def test_uids_are_normalised(raw: str, uid: str) -> None:
