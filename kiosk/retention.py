@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.state import STAFF_KINDS
@@ -63,11 +63,9 @@ class RetentionService:
 
     def _remove_events(self, session: Session, kinds: list[str], days: int, dry_run: bool) -> int:
         cutoff = self.ctx.clock.now() - timedelta(days=days)
-        synced = Event.sync_state == SyncState.SENT.value
-        delivered = (
-            synced if self.ctx.config.sync.url else or_(synced, Event.sync_state.is_not(None))
-        )
-        due = Event.kind.in_(kinds) & (Event.occurred_at < cutoff) & delivered
+        due = Event.kind.in_(kinds) & (Event.occurred_at < cutoff)
+        if self.ctx.config.sync.url:  # with sync on, only what the records service already has
+            due = due & (Event.sync_state == SyncState.SENT.value)
         open_starts = open_shift_starts(session)
         if open_starts:  # keep everything from the oldest shift still open onwards
             due = due & (Event.seq < min(open_starts.values()))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from pathlib import Path
 
-from kiosk.app import App
+from sqlalchemy import func, select, update
+
+from kiosk.app import App, initialise
 from kiosk.clock import ManualClock
+from kiosk.config import Config, KioskSection, SyncSection
 from kiosk.domain.types import EventKind, VisitorType
 from kiosk.retention import RetentionService
-from kiosk.store.models import Event, Visitor
-from tests.conftest import staff_id
+from kiosk.store.models import Event, SyncState, Visitor
+from tests.conftest import MORNING, staff_id
 
 
 def test_visitor_details_are_erased_after_the_retention_period(
@@ -63,3 +66,23 @@ def test_old_staff_events_go_but_an_open_shift_is_kept(app: App, clock: ManualCl
     assert counts.staff_events_removed == 4
     assert counts.unknown_badge_events_removed == 1
     assert app.kiosk.roll_call.now().staff == []
+
+
+def test_with_sync_on_only_what_the_records_service_has_is_removed(tmp_path: Path) -> None:
+    config = Config(
+        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
+        sync=SyncSection(url="https://records.example.invalid"),
+    )
+    clock = ManualClock(MORNING)
+    app, _ = initialise(config, clock, demo=True)
+    ben = staff_id(app, "Ben")
+    app.kiosk.start_shift(ben, [], no_device=True)
+    app.kiosk.end_shift(ben)
+    clock.advance(401 * 86400)
+    counts, _ = RetentionService(app.ctx).purge()
+    assert counts.staff_events_removed == 0  # old, but never delivered: kept
+    with app.ctx.recording() as session:
+        session.execute(update(Event).values(sync_state=SyncState.SENT.value))
+    counts, _ = RetentionService(app.ctx).purge()
+    assert counts.staff_events_removed == 2
+    app.close()
