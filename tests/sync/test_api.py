@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from kiosk.sync.contract import MAX_BATCH_EVENTS, MAX_BODY_BYTES, OPENAPI_FILE
 from kiosk.sync.server.app import Settings
 from kiosk.sync.server.ingest import count_events
+from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.tokens import revoke_tokens
 from tests.sync.server import Running, serve
 
@@ -70,6 +71,40 @@ def test_a_batch_is_stored_once_and_a_replay_changes_nothing(records: Running) -
     other_key = push(records, "k1", batch)
     assert other_key.json() == {"accepted": 0, "duplicates": 50}
     assert count_events(records.engine) == 50
+
+
+def test_events_are_stored_as_sent_whatever_their_text(records: Running) -> None:
+    """Each driver's own insert (executemany on SQLite, one JSON document on PostgreSQL) keeps
+    every field: quotes, backslashes, emoji and nesting in the payload, a local offset turned
+    into UTC, false and null; an id sent twice in one batch is stored once."""
+    odd = event(
+        1,
+        occurred_at="2026-06-01T08:30:00.250000+01:00",
+        clock_synced=False,
+        payload={"note": 'say "hi" \\ back\nslash', "who": "Zoë 👶", "nested": {"a": [1, None]}},
+        subject=None,
+    )
+    twice = event(2)
+    answer = push(records, "k1", [odd, twice, twice])
+    assert answer.json() == {"accepted": 2, "duplicates": 1}
+    with records.engine.connect() as conn:
+        rows = conn.execute(select(RecordEvent).order_by(RecordEvent.seq)).all()
+    stored = {row.id: row for row in rows}
+    assert set(stored) == {odd["id"], twice["id"]}
+    first = stored[odd["id"]]
+    assert first.payload == odd["payload"]
+    assert first.occurred_at == "2026-06-01T07:30:00.250000+00:00"
+    assert (first.clock_synced, first.subject_type, first.subject_id) == (False, None, None)
+    assert (first.kiosk_id, first.seq, first.kind, first.boot_id, first.mono_ns) == (
+        "k1",
+        1,
+        "shift.start",
+        "b1",
+        1000,
+    )
+    second = stored[twice["id"]]
+    assert (second.subject_type, second.subject_id, second.clock_synced) == ("staff", 2, True)
+    assert second.payload == {"devices": ["phone"]}
 
 
 def test_concurrent_duplicates_store_each_event_once(records: Running) -> None:
