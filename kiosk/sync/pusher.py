@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import json
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -28,6 +28,7 @@ from kiosk.sync.contract import EVENTS_PATH, IDEMPOTENCY_HEADER, STATUS_PATH
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+Answer = tuple[int, str, set[str]]  # HTTP status, the server's sentence, ids it named invalid
 
 
 class Transient(Exception):
@@ -116,26 +117,52 @@ class Pusher:
         `max_failures` in a row, if given). Ends with a status report to the service."""
         result = PushResult()
         failures = 0
-        while not self.stopped.is_set():
-            batch = outbox.pending_batch(self.store, self.settings.batch_size)
-            if not batch:
-                result.finished = True
-                break
-            try:
-                self._deliver(batch, result)
-                failures = 0
-            except Transient as exc:
-                failures += 1
-                result.retries += 1
-                result.last_error = str(exc)
-                outbox.note_failure(self.store, [e.id for e in batch], str(exc))
-                if max_failures is not None and failures >= max_failures:
-                    break
-                self._wait(failures, exc)
-            if on_progress:
-                on_progress(result.sent + result.dead)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-post") as network:
+            while not self.stopped.is_set():
+                try:
+                    if not self._stream(network, result, on_progress):
+                        result.finished = True
+                        break
+                    failures = 0
+                except Transient as exc:
+                    failures += 1
+                    result.retries += 1
+                    result.last_error = str(exc)
+                    if max_failures is not None and failures >= max_failures:
+                        break
+                    self._wait(failures, exc)
         self.report_status()
         return result
+
+    def _stream(self, network: Executor, result: PushResult,
+                on_progress: Callable[[int], None] | None) -> bool:  # fmt: skip
+        """Send batches back to back; False when nothing was pending. While a batch is on the
+        wire the next one is read, and once it is accepted the next goes out before this one is
+        marked sent, so the kiosk's database work overlaps the service's. Only a plain success
+        takes this path; any other answer is settled on its own and the caller reads afresh."""
+        batch = outbox.pending_batch(self.store, self.settings.batch_size)
+        if not batch:
+            return False
+        in_flight = network.submit(self._post, batch)
+        try:
+            while True:
+                ahead = outbox.pending_batch(
+                    self.store, self.settings.batch_size, after_seq=batch[-1].seq
+                )
+                answer = in_flight.result()
+                if not (ahead and 200 <= answer[0] < 300 and not self.stopped.is_set()):
+                    self._settle(batch, answer, result)
+                    _progress(on_progress, result)
+                    return True
+                in_flight = network.submit(self._post, ahead)
+                outbox.mark_sent(self.store, [e.id for e in batch])
+                result.sent += len(batch)
+                _progress(on_progress, result)
+                batch = ahead
+        except Transient as exc:
+            # Nothing else is in flight: the next batch goes out only after this one succeeded.
+            outbox.note_failure(self.store, [e.id for e in batch], str(exc))
+            raise
 
     def _wait(self, failures: int, exc: Transient) -> None:
         delay = self.settings.backoff.delay_s(failures)
@@ -146,7 +173,10 @@ class Pusher:
 
     def _deliver(self, batch: list[outbox.Outgoing], result: PushResult) -> None:
         """Send one batch to a final state (sent or dead), splitting on 413; else Transient."""
-        status, detail, invalid = self._post(batch)
+        self._settle(batch, self._post(batch), result)
+
+    def _settle(self, batch: list[outbox.Outgoing], answer: Answer, result: PushResult) -> None:
+        status, detail, invalid = answer
         if 200 <= status < 300:
             outbox.mark_sent(self.store, [e.id for e in batch])
             result.sent += len(batch)
@@ -167,8 +197,8 @@ class Pusher:
         outbox.mark_dead(self.store, [e.id for e in batch], f"HTTP {status}: {detail}")
         result.dead += len(batch)
 
-    def _post(self, batch: list[outbox.Outgoing]) -> tuple[int, str, set[str]]:
-        body = json.dumps({"events": [e.body for e in batch]}, separators=(",", ":")).encode()
+    def _post(self, batch: list[outbox.Outgoing]) -> Answer:
+        body = outbox.batch_body(batch)
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: batch_key(body)}
         try:
             response = self.http.post(self.events_url, data=body, headers=headers,
@@ -199,6 +229,11 @@ class Pusher:
         except requests.RequestException:
             return False
         return 200 <= response.status_code < 300
+
+
+def _progress(on_progress: Callable[[int], None] | None, result: PushResult) -> None:
+    if on_progress:
+        on_progress(result.sent + result.dead)
 
 
 def _detail(response: requests.Response) -> tuple[str, set[str]]:
