@@ -70,8 +70,22 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             body = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(body.pop("$defs", {}))
             components[model.__name__] = body
+        _only_pattern_keys(components)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _only_pattern_keys(node: Any) -> None:
+    """pydantic writes a dict with constrained keys as `patternProperties` alone, which in JSON
+    Schema leaves other keys free; the service refuses them, so the document says so too."""
+    if isinstance(node, dict):
+        if "patternProperties" in node:
+            node.setdefault("additionalProperties", False)
+        for value in node.values():
+            _only_pattern_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            _only_pattern_keys(value)
 
 
 def write_openapi() -> None:

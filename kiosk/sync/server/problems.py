@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from kiosk.sync.contract import MAX_BATCH_EVENTS, MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY
-from kiosk.sync.server.schema import BatchIn, EventIn, InvalidEvent
+from kiosk.sync.server.schema import NO_NUL, BatchIn, EventIn, InvalidEvent
 
 M = TypeVar("M", bound=BaseModel)
 KEY_PATTERN = re.compile(rf"^[A-Za-z0-9._:-]{{1,{MAX_IDEMPOTENCY_KEY}}}$")
@@ -76,8 +76,33 @@ def parse_json(body: bytes) -> Any:
         raise Refused(400, f"body is not valid JSON: {exc}") from None
 
 
+# The branches of JsonValue, which pydantic names in an error's location.
+_UNION_TAGS = frozenset({"constrained-str", "int", "float", "bool"})
+
+
 def _messages(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc']) or 'event'}: {e['msg']}" for e in exc.errors()]
+    errors = exc.errors()
+    nul = [e for e in errors if e.get("ctx", {}).get("pattern") == NO_NUL]
+    # In a payload any JSON is valid but text holding a NUL; the other complaints about such a
+    # value are only the union's other branches (not a number, not a list, ...).
+    shown = [e for e in errors if e["loc"][:1] != ("payload",) or e in nul]
+    return [f"{_where(e['loc'])}: {_plain(e)}" for e in shown]
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    parts = [
+        str(p).replace("\x00", "\\u0000")
+        for p in loc
+        if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))
+    ]
+    return ".".join(parts) or "event"
+
+
+def _plain(error: Any) -> str:
+    """pydantic's sentence, except where its pattern would mean nothing to a manager."""
+    if error.get("ctx", {}).get("pattern") == NO_NUL:
+        return "contains a NUL character (\\u0000), which cannot be stored"
+    return str(error["msg"])
 
 
 def parse_batch(body: bytes) -> list[EventIn]:

@@ -18,6 +18,7 @@ from pydantic import (
     StrictInt,
     StringConstraints,
 )
+from typing_extensions import TypeAliasType
 
 from kiosk.sync.contract import MAX_BATCH_EVENTS
 
@@ -31,9 +32,18 @@ def _whole(value: Any) -> Any:
 
 WholeInt = Annotated[StrictInt, BeforeValidator(_whole)]
 VisitorId = Annotated[Annotated[StrictInt, Ge(1), Le(2**62)], BeforeValidator(_whole)]
-Text80 = Annotated[str, StringConstraints(max_length=80)]
-Text120 = Annotated[str, StringConstraints(max_length=120)]
-Ident = Annotated[str, StringConstraints(max_length=16)]
+
+# PostgreSQL cannot store U+0000 in text, so no text in the contract may hold one: otherwise such
+# an event would fail at the database (a 503, retried for ever) instead of being named in a 422.
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
+Text80 = Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)]
+Text120 = Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL)]
+Ident = Annotated[str, StringConstraints(max_length=16, pattern=NO_NUL)]
+JsonValue = TypeAliasType(
+    "JsonValue",
+    "Text | int | float | bool | list[JsonValue] | dict[Text, JsonValue] | None",
+)
 
 
 class SubjectIn(BaseModel):
@@ -62,9 +72,9 @@ class EventIn(BaseModel):
     kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,15}\.[a-z_]{1,16}$")]
     occurred_at: AwareDatetime
     clock_synced: StrictBool
-    boot_id: Annotated[str, StringConstraints(min_length=1, max_length=36)]
+    boot_id: Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=NO_NUL)]
     mono_ns: WholeInt = Field(ge=0, le=2**62)
-    payload: dict[str, Any] = Field(default_factory=dict)
+    payload: dict[Text, JsonValue] = Field(default_factory=dict)
     subject: SubjectIn | None = None
 
 
