@@ -110,3 +110,17 @@ def test_filters_narrow_the_events(site: Running) -> None:
     assert sorted(kinds) == ["shift.end", "shift.start", "shift.start"]
     later = web.get(f"{site.url}/manager/events.csv", params={"start": "2026-11-25"}, timeout=10)
     assert later.text.strip() == ",".join(HEADER)
+
+
+def test_a_nul_character_in_a_form_or_filter_is_answered_not_a_500(site: Running) -> None:
+    """PostgreSQL refuses U+0000 in a query: a login form holding one is not read (400), and a
+    filter holding one is searched without it."""
+    _, answer = login(site, "correct horse\x00battery")
+    assert answer.status_code == 400 and "records_session" not in answer.headers.get(
+        "set-cookie", ""
+    )
+    web, _ = login(site)
+    page = web.get(f"{site.url}/manager/events", params={"person": "Be\x00n"}, timeout=5)
+    assert page.status_code == 200 and "Ben Carter" in page.text and "Chloé" not in page.text
+    export = web.get(f"{site.url}/manager/events.csv", params={"kind": "\x00"}, timeout=10)
+    assert export.status_code == 200 and export.text.startswith(",".join(HEADER))

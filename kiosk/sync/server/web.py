@@ -57,7 +57,11 @@ async def form(request: Request) -> dict[str, str]:
     body = await request.body()
     if len(body) > 10_000:
         return {}
-    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    # No browser sends a NUL, and PostgreSQL refuses one in a query: such a form is not read.
+    if any("\x00" in k or "\x00" in v for k, v in fields.items()):
+        return {}
+    return fields
 
 
 def _date(text: str | None) -> date | None:
@@ -69,7 +73,9 @@ def _date(text: str | None) -> date | None:
 
 def filters_from(request: Request) -> tuple[queries.Filters, dict[str, str]]:
     raw = {
-        k: request.query_params.get(k, "")[:80] for k in ("start", "end", "kiosk", "person", "kind")
+        # NUL removed: no stored text holds one, and PostgreSQL refuses one in a query.
+        k: request.query_params.get(k, "")[:80].replace("\x00", "")
+        for k in ("start", "end", "kiosk", "person", "kind")
     }
     found = queries.Filters(
         _date(raw["start"]), _date(raw["end"]), raw["kiosk"], raw["person"], raw["kind"]
