@@ -26,6 +26,8 @@ def register(rsub: argparse._SubParsersAction[Any]) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.set_defaults(func=cmd_serve)
+    prune = rsub.add_parser("prune", help="apply the retention policy now (serve does it daily)")
+    prune.set_defaults(func=cmd_prune)
     migrate = rsub.add_parser("migrate", help="create or upgrade the records database")
     migrate.set_defaults(func=cmd_migrate)
     token = rsub.add_parser("token", help="kiosks' bearer tokens")
@@ -45,8 +47,32 @@ def register(rsub: argparse._SubParsersAction[Any]) -> None:
     madd = msub.add_parser("add", help="add a manager, or set a new password (asked for)")
     madd.add_argument("name")
     madd.set_defaults(func=cmd_manager_add)
-    for parser in (serve, migrate, add, listing, revoke, madd):
+    for parser in (serve, prune, migrate, add, listing, revoke, madd):
         parser.add_argument("--db", metavar="URL", help=DB_HELP)
+    for parser in (serve, prune):
+        _retention_args(parser)
+
+
+def _retention_args(parser: argparse.ArgumentParser) -> None:
+    for flag, default, what in (
+        ("--visitor-days", 30, "visitors' names erased"),
+        ("--unknown-badge-days", 30, "unknown-badge events removed"),
+        ("--events-days", 400, "all events removed"),
+    ):
+        help_text = f"{what} this many days after they arrived (default {default})"
+        parser.add_argument(flag, type=int, default=default, metavar="DAYS", help=help_text)
+
+
+def _retention(args: argparse.Namespace) -> Any:
+    from kiosk.sync.server.retention import Retention
+
+    if min(args.visitor_days, args.unknown_badge_days, args.events_days) < 1:
+        raise PolicyError("retention periods are whole days, at least 1")
+    return Retention(
+        visitor_details_days=args.visitor_days,
+        unknown_badge_days=args.unknown_badge_days,
+        events_days=args.events_days,
+    )
 
 
 def _engine(args: argparse.Namespace, *, migrate: bool = True) -> Any:
@@ -79,9 +105,22 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 
     engine = _engine(args)
     secure = not _is_loopback(args.host)
-    app = create_app(engine, Settings(secure_cookies=secure))
+    app = create_app(engine, Settings(secure_cookies=secure, retention=_retention(args)))
     quieten_gc()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.sync.server.retention import prune
+
+    pruned = prune(_engine(args), _retention(args))
+    print(
+        f"visitors' details erased: {pruned.visitors_erased}; unknown-badge events removed: "
+        f"{pruned.unknown_badge_events}; events past the limit removed: {pruned.old_events}; "
+        f"idempotency keys removed: {pruned.idempotency_keys}; expired web sessions removed: "
+        f"{pruned.web_sessions}"
+    )
     return 0
 
 

@@ -38,7 +38,14 @@ class Running:
         self.thread.join(timeout=10)
 
 
-def serve(engine: Engine, settings: Settings | None = None, port: int | None = None) -> Running:
+def serve(
+    engine: Engine,
+    settings: Settings | None = None,
+    port: int | None = None,
+    *,
+    lifespan: bool = False,
+) -> Running:
+    """Start the service; with `lifespan`, its start-up tasks (the daily retention) run too."""
     db.upgrade(engine)
     app = create_app(engine, settings or Settings(secure_cookies=False))
     config = uvicorn.Config(
@@ -46,7 +53,7 @@ def serve(engine: Engine, settings: Settings | None = None, port: int | None = N
         host="127.0.0.1",
         port=port or free_port(),
         log_level="warning",
-        lifespan="off",
+        lifespan="on" if lifespan else "off",
         ws="none",
         access_log=False,
     )

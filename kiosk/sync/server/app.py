@@ -7,22 +7,31 @@ a test checks the served one equals the file, so the written contract cannot dri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from kiosk.sync.contract import API_PREFIX
 from kiosk.sync.server.api import Gate, build_api
+from kiosk.sync.server.retention import Retention, prune
 from kiosk.sync.server.schema import BatchIn, KioskStatusIn
 
 TITLE = "Nursery kiosk records service"
 VERSION = "1.0.0"
 OPENAPI_URL = API_PREFIX + "/openapi.json"
+PRUNE_EVERY_S = 24 * 3600
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,12 +41,21 @@ class Settings:
     timezone: str = "Europe/London"
     closing_time: str = "18:30"
     secure_cookies: bool = True
+    retention: Retention = field(default_factory=Retention)
 
 
 def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    policy = settings.retention
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_prune_daily(engine, policy))
+        yield
+        task.cancel()
+
     app = FastAPI(title=TITLE, version=VERSION, openapi_url=OPENAPI_URL, docs_url=None,
-                  redoc_url=None)  # fmt: skip
+                  redoc_url=None, lifespan=lifespan)  # fmt: skip
     app.include_router(build_api(engine, Gate(settings.max_inflight, settings.retry_after_s)))
     from kiosk.sync.server.web import build_web
 
@@ -46,6 +64,18 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+async def _prune_daily(engine: Engine, policy: Retention) -> None:
+    """The retention policy at start and then once a day; a failure is logged and tried again
+    the next day (the data it would remove is only kept longer)."""
+    while True:
+        try:
+            pruned = await run_in_threadpool(prune, engine, policy)
+            log.info("retention applied: %s", asdict(pruned))
+        except SQLAlchemyError as exc:
+            log.warning("retention not applied (database error): %s", type(exc).__name__)
+        await asyncio.sleep(PRUNE_EVERY_S)
 
 
 async def _http_problem(_request: Request, exc: Exception) -> JSONResponse:
