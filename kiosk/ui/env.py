@@ -17,6 +17,11 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def offscreen() -> bool:
+    """Whether SDL draws into an offscreen buffer (set by `prepare`, or by the tests)."""
+    return os.environ.get("SDL_VIDEODRIVER") == "offscreen"
+
+
 def prepare(*, headless: bool, size: tuple[int, int] = (800, 480), home: str = "") -> None:
     """Set Kivy's environment; values already set by the caller win (except the video driver)."""
     if "kivy" in sys.modules:

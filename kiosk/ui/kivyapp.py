@@ -17,8 +17,10 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.graphics.opengl import glFinish
 
 from kiosk.demo import DEMO_STAFF
+from kiosk.ui import env
 from kiosk.ui.control import FrameLog
 from kiosk.ui.ports import Ports
 from kiosk.ui.root import KioskRoot
@@ -34,8 +36,9 @@ class FrameRate:
     """Kivy's main loop wakes `maxfps` times a second even when nothing changes: at 60 that
     alone cost an idle kiosk about 2% of a core. While nobody uses the screen the loop rests at
     30 (a first touch or a badge waits at most 33 ms for the loop); a touch, a key or a new
-    screen brings back 60. (`KIVY_CLOCK=interrupt` would wake the loop at once for a badge, but
-    with it the offscreen kiosk drew frames back to back and its memory grew with every tap.)
+    screen brings back 60. (`KIVY_CLOCK=interrupt` would wake the loop at once for a badge:
+    measured with finished frames (`Capture`) it saved ~4 ms a tap for ~0.1% of a core more
+    at idle, so it is not used.)
     """
 
     def __init__(self, root: KioskRoot) -> None:
@@ -61,9 +64,18 @@ class FrameRate:
 
 class Capture:
     """Screenshots, "first frame drawn" notices and the log of frames drawn (which screen each
-    showed, for the benchmarks), all taken from `Window.on_flip`."""
+    showed, for the benchmarks), all taken from `Window.on_flip`.
 
-    def __init__(self) -> None:
+    With `finish_frames` each frame is finished (`glFinish`) before it is logged. Offscreen, SDL
+    draws into an EGL pbuffer whose swap flushes nothing, so Mesa's llvmpipe kept every frame's
+    commands queued until something forced them out: the next screen's first texture upload,
+    which then waited 100-300 ms while several old frames were rasterised at once (the tail of
+    bench_ui). Finished here, each frame costs its own rasterising once, the next starts clean,
+    and the log's time is when the pixels exist. A display's swap flushes by itself.
+    """
+
+    def __init__(self, finish_frames: bool = False) -> None:
+        self._finish_frames = finish_frames
         self._pending: list[tuple[Path, threading.Event, list[int]]] = []
         self.on_drawn: list[Callable[[], None]] = []
         self.frames = FrameLog()
@@ -84,6 +96,8 @@ class Capture:
         Window.canvas.ask_update()
 
     def _flip(self, window: Any) -> None:
+        if self._finish_frames:
+            glFinish()
         self.frames.flipped(self.shown())
         drawn, self.on_drawn = self.on_drawn, []
         for callback in drawn:
@@ -130,7 +144,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     def build(self) -> KioskRoot:
         Window.clearcolor = (1, 1, 1, 1)
-        self.capture = Capture()
+        self.capture = Capture(finish_frames=env.offscreen())
         self.kiosk_root = KioskRoot(self.ports)
         self.capture.shown = self.kiosk_root.drawn_screen
         self.frame_rate = FrameRate(self.kiosk_root)
