@@ -5,7 +5,7 @@ Importing this module imports Kivy; the runner and the tests import it only afte
 
 from __future__ import annotations
 
-from kiosk.ui import keyboard  # noqa: F401  registers OnScreenKeyboard for the .kv rules
+from kiosk.ui import keyboard, widgets  # noqa: F401  register their widgets for the .kv rules
 from kiosk.ui.approval import ApprovalScreen
 from kiosk.ui.device_out import DeviceOutScreen, ReturnTimeScreen
 from kiosk.ui.export import ManagerExportScreen
