@@ -51,6 +51,9 @@ class KioskScreen(Screen):  # type: ignore[misc]
         assert isinstance(manager, KioskRoot)
         return manager
 
+    def prepare(self) -> None:
+        """Called once at start-up, in the manager: make now what the first visit would wait for."""
+
     def enter(self, **data: Any) -> None:
         """Called just before the screen is shown."""
 
@@ -93,6 +96,8 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         self._minute: Any = None
         for name, cls in SCREENS.items():
             self.add_widget(cls(name=name))
+        for screen in self.screens:
+            screen.prepare()
         self.go_home()
         self._tick()
 
@@ -105,11 +110,15 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         self._arm_idle()
 
     def go_home(self, *_: Any) -> None:
+        self.forget()
+        self.show("home")
+
+    def forget(self) -> None:
+        """Drop everything personal from every screen (and the visit's visitor and manager)."""
         self.visitor = self.manager = None
         for screen in self.screens:
             if isinstance(screen, KioskScreen):
                 screen.clear()
-        self.show("home")
 
     def drawn_screen(self) -> str:
         """The screen a frame drawn now shows: none while a transition still holds two."""
@@ -181,7 +190,9 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         if outcome.refused:
             self.refuse("Badge not accepted", outcome.message)
             return
-        self.go_home()  # forget whoever was on screen before this person
+        # Forget whoever was on screen before this person; not by way of the home screen,
+        # whose refresh (a query) and switch would only delay this person's greeting.
+        self.forget()
         case = from_tap(outcome)
         self.show("on_shift" if outcome.kind is TapKind.ON_SHIFT else "shift_start", case=case)
 

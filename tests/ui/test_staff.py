@@ -4,6 +4,7 @@ Every check is on the events in the database file, not only on what the screen s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from kiosk.app import App, initialise
 from kiosk.clock import ManualClock
 from kiosk.config import Config, KioskSection
 from kiosk.domain.types import EventKind
-from tests.conftest import BEN_UID, MANAGER_UID, MORNING, staff_id
+from tests.conftest import BEN_UID, CHLOE_UID, MANAGER_UID, MORNING, staff_id
 from tests.ui.conftest import events
 
 
@@ -119,6 +120,35 @@ def test_emergency_needs_a_manager_and_wrong_pins_count(app: App, screen: Any, c
     assert out.payload["reason"] == "emergency"
     assert out.payload["approver_id"] == staff_id(app, "Amara Okafor")
     assert out.staff_id == staff_id(app, "Ben Carter")
+
+
+def test_the_next_badge_on_a_greeting_starts_afresh(app: App, screen: Any) -> None:
+    screen.badge(BEN_UID)
+    screen.wait_for("shift_start")
+    screen.press_text("Phone")
+    screen.badge(CHLOE_UID)
+    assert screen.name == "shift_start"
+    assert "Hello, Chloé" in screen.texts()
+    assert screen.current.chosen_devices() == []  # nothing of Ben's choice is left
+    assert screen.current.chosen_locker() == "3"  # Chloé's own locker, not Ben's
+
+
+def test_a_greeting_once_drawn_stops_redrawing(screen: Any) -> None:
+    """Every frame is a full-window redraw (on the Pi's GPU, and far dearer on llvmpipe): a screen
+    nobody touches must not keep drawing, as Kivy's fading scroll bar used to for half a second."""
+    from kivy.core.window import Window
+
+    screen.badge(BEN_UID)
+    screen.wait_for("shift_start")
+    flips: list[object] = []
+    settle_until, watch_until = time.monotonic() + 0.2, time.monotonic() + 1.5
+    while time.monotonic() < watch_until:
+        if time.monotonic() > settle_until and not flips:
+            Window.bind(on_flip=flips.append)
+            flips.append("watching")
+        screen.frames(1)
+    Window.unbind(on_flip=flips.append)
+    assert flips == ["watching"]
 
 
 def test_an_outing_records_the_chosen_return_time(app: App, screen: Any, clock: Any) -> None:
