@@ -3,13 +3,16 @@ virtual keyboard is built for desktops (small keys, dockable, layout files).
 
 Letters, apostrophe, hyphen, full stop, space and delete, with keys about 12 mm high, and a key
 that brings up the accented Latin letters common in the names of people at a nursery (Chloé,
-Siobhán, Zoë, Đorđe, Łukasz, Nguyễn); after one accented letter the plain letters come back.
-Each word starts with a capital on its own, so nobody has to find a shift key. The typed text
-is the `text` property; screens bind to it.
+Siobhán, Zoë, Đorđe, Łukasz); from there a third layer has the rest (Strauß, Ștefan, Dvořák's
+Ů, Latvian and Icelandic letters, Vietnamese Ơ Ư) and Vietnamese tone marks, which go on the
+letter before them (Ê then the tilde key: Ễ, as in Nguyễn). After one such key the plain letters
+come back. Each word starts with a capital on its own, so nobody has to find a shift key. The
+typed text is the `text` property; screens bind to it.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from kivy.factory import Factory
@@ -17,19 +20,47 @@ from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-SPACE, DELETE, ACCENTS, LETTERS = " ", "⌫", "accents", "letters"
+SPACE, DELETE, ACCENTS, MORE, LETTERS = " ", "⌫", "accents", "more", "letters"
+# Vietnamese tones as combining marks (sắc, huyền, hỏi, ngã, nặng), labelled as they look on a.
+TONES = {"\u0301": "á", "\u0300": "à", "\u0309": "ả", "\u0303": "ã", "\u0323": "ạ"}
 LAYERS: dict[str, list[list[str]]] = {
     LETTERS: [list("QWERTYUIOP"), list("ASDFGHJKL'"), list("ZXCVBNM-."), [ACCENTS, SPACE, DELETE]],
     ACCENTS: [
         list("ÁÀÂÄÃÅÆĂĄÇĆČ"),
         list("ĐÉÈÊËĘĚỄÍÌÎÏ"),
         list("ŁÑŃÓÒÔÖÕØŐŘŠ"),
-        [*"ŚŞÚÜŰÝŽŹŻ", LETTERS, DELETE],
+        [*"ŚŞÚÜŰÝŽŹŻ", MORE, LETTERS, DELETE],
+    ],
+    MORE: [
+        list("ẞȘȚĞŮĎŤŇĽĹ"),
+        list("ĀĒĪŪĢĶĻŅÐÞ"),
+        [*"ƠƯŒŸ", *TONES],
+        [ACCENTS, LETTERS, DELETE],
     ],
 }
-LABELS = {SPACE: "Space", DELETE: "Delete", ACCENTS: "Àé", LETTERS: "ABC"}
-WIDE = {SPACE: 3.0, LETTERS: 1.6, DELETE: 2.2}
+# The capital sharp s (ẞ) is the key, so that it lowers to ß like every other letter key, but
+# the kiosk's font has no glyph for it: the key shows ß.
+LABELS = {SPACE: "Space", DELETE: "Delete", ACCENTS: "Àé", MORE: "ß ơ ã", LETTERS: "ABC",
+          "ẞ": "ß", **TONES}  # fmt: skip
+WIDE = {SPACE: 3.0, MORE: 1.6, LETTERS: 1.6, DELETE: 2.2}
 WORD_BREAKS = " -'"
+
+
+def keys_for(char: str) -> list[str]:
+    """The keys that type `char` (for the tests and the screenshot gallery)."""
+    if char == " ":
+        return [SPACE]
+    if char == "ß":
+        return ["ẞ"]
+    everything = {key for layer in LAYERS.values() for row in layer for key in row}
+    if char.upper() in everything:
+        return [char.upper()]
+    decomposed = unicodedata.normalize("NFD", char)
+    for tone in TONES:  # in NFD the tone may come before other marks (ệ is e, dot below, ^)
+        base = unicodedata.normalize("NFC", decomposed.replace(tone, "")).upper()
+        if tone in decomposed and base in everything:
+            return [base, tone]
+    raise KeyError(char)
 
 
 class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
@@ -42,7 +73,7 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         rows = len(LAYERS[LETTERS])
         self.size_hint_y = None
         self.height = dp(56) * rows + dp(6) * (rows - 1)
-        # Both layers are made once; switching swaps the rows in and out (no new labels to draw).
+        # Every layer is made once; switching swaps the rows in and out (no new labels to draw).
         self._rows = {name: [self._row(keys) for keys in layer] for name, layer in LAYERS.items()}
         self.on_layer(self, self.layer)
 
@@ -69,19 +100,29 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
             self.add_widget(row)
 
     def press(self, key: str) -> None:
-        if key in (ACCENTS, LETTERS):
+        if key in (ACCENTS, MORE, LETTERS):
             self.layer = key
         elif key == DELETE:
             self.text = self.text[:-1]
+        elif key in TONES:
+            self._add_tone(key)
         elif len(self.text) < self.max_chars:
             starts_word = not self.text or self.text[-1] in WORD_BREAKS
             self.text += key if starts_word else key.lower()
             self.layer = LETTERS  # one accented letter at a time, as phone keyboards do
 
+    def _add_tone(self, mark: str) -> None:
+        """Put a tone on the letter before it, if that makes one letter; else do nothing."""
+        toned = unicodedata.normalize("NFC", self.text[-1:] + mark)
+        if self.text and self.text[-1].isalpha() and len(toned) == 1:
+            self.text = self.text[:-1] + toned
+        self.layer = LETTERS
+
     def type(self, text: str) -> None:
         """Press the keys for `text` (used by the tests and the screenshot gallery)."""
         for char in text:
-            self.press(char.upper() if char != " " else SPACE)
+            for key in keys_for(char):
+                self.press(key)
 
     def key_widget(self, key: str) -> Any:
         """The button for `key` on the layer showing, so a test can touch it."""

@@ -111,3 +111,36 @@ def test_an_accented_name_is_typed_by_touch_and_recorded_as_typed(app: App, scre
     screen.wait_for("done")
     with app.ctx.reading() as session:
         assert session.scalars(select(Visitor.name)).one() == "Chloé Martin"
+
+
+def test_names_beyond_the_first_accents_are_typed_by_touch(app: App, screen: Any) -> None:
+    """ß, Romanian Ș and Vietnamese tones (on a plain or a hatted letter, whatever order NFD puts
+    the marks in) from the third layer; a tone with no letter before it does nothing."""
+    from kiosk.ui.keyboard import ACCENTS, LAYERS, LETTERS, MORE, keys_for
+
+    screen.press("visitor")
+    screen.press("parent")
+    screen.wait_for("visitor_details")
+    keyboard = screen.current.ids.keyboard
+    name = "Nguyễn Lệ Phờ Strauß-Ștefan"
+    for char in name:
+        for key in keys_for(char):
+            layer = next(n for n in (LETTERS, ACCENTS, MORE) if any(key in r for r in LAYERS[n]))
+            route = {LETTERS: [], ACCENTS: [ACCENTS], MORE: [ACCENTS, MORE]}[layer]
+            for step in route:
+                screen.touch(keyboard.key_widget(step))
+            screen.touch(keyboard.key_widget(key))
+    assert keyboard.text == name
+    screen.type(" ")
+    screen.touch(keyboard.key_widget(ACCENTS))
+    screen.touch(keyboard.key_widget(MORE))
+    screen.touch(keyboard.key_widget("\u0303"))  # a tilde after a space: nothing to put it on
+    assert keyboard.text == name + " " and keyboard.layer == LETTERS
+    screen.type("\b")
+    screen.press("next")
+    screen.press("next")
+    screen.wait_for("visitor_agree")
+    screen.press("agree")
+    screen.wait_for("done")
+    with app.ctx.reading() as session:
+        assert session.scalars(select(Visitor.name)).one() == name
