@@ -213,6 +213,21 @@ def test_a_nul_character_is_named_not_retried_forever(records: Running) -> None:
     assert push(records, "k1", [escaped]).json() == {"accepted": 1, "duplicates": 0}
 
 
+def test_numbers_that_are_not_finite_are_named(records: Running) -> None:
+    """NaN and Infinity are not JSON, though Python writes them: refused on either database
+    (PostgreSQL cannot store them), with the field named once."""
+    odd = event(1, payload={"temperature": float("nan"), "readings": [1.5, float("inf")]})
+    answer = push(records, "k1", [odd, event(2)])
+    assert answer.status_code == 422, answer.text
+    (named,) = answer.json()["invalid_events"]
+    assert named["index"] == 0
+    assert named["errors"] == [
+        "payload.temperature: Input should be a finite number",
+        "payload.readings.1: Input should be a finite number",
+    ]
+    assert count_events(records.engine) == 0
+
+
 def test_oversized_batches_and_bodies_are_413(records: Running) -> None:
     many = [event(i) for i in range(1, MAX_BATCH_EVENTS + 2)]
     assert push(records, "k1", many).status_code == 413

@@ -81,12 +81,15 @@ _UNION_TAGS = frozenset({"constrained-str", "int", "float", "bool"})
 
 
 def _messages(exc: ValidationError) -> list[str]:
-    errors = exc.errors()
-    nul = [e for e in errors if e.get("ctx", {}).get("pattern") == NO_NUL]
-    # In a payload any JSON is valid but text holding a NUL; the other complaints about such a
-    # value are only the union's other branches (not a number, not a list, ...).
-    shown = [e for e in errors if e["loc"][:1] != ("payload",) or e in nul]
-    return [f"{_where(e['loc'])}: {_plain(e)}" for e in shown]
+    # A payload value is checked against each branch of JsonValue; only the branch it belongs to
+    # says what is wrong (a NUL in text, a number that is not finite), the others only that it
+    # is not a string, a number, a list... Those are left out, and repeats said once.
+    shown = [
+        e
+        for e in exc.errors()
+        if e["loc"][:1] != ("payload",) or not e["type"].endswith(("_type", "_parsing"))
+    ]
+    return list(dict.fromkeys(f"{_where(e['loc'])}: {_plain(e)}" for e in shown))
 
 
 def _where(loc: tuple[int | str, ...]) -> str:

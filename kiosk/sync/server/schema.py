@@ -61,7 +61,8 @@ class SubjectIn(BaseModel):
 
 
 class EventIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # A payload number must be finite: NaN and Infinity are not JSON (PostgreSQL refuses them).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     id: Annotated[
         str,
         StringConstraints(
