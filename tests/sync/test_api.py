@@ -228,6 +228,17 @@ def test_numbers_that_are_not_finite_are_named(records: Running) -> None:
     assert count_events(records.engine) == 0
 
 
+def test_a_lone_surrogate_is_named_not_stored(records: Running) -> None:
+    """JSON may escape half of a UTF-16 pair on its own; that is no character and cannot be
+    stored as UTF-8 text by either database: a 422 naming the fields, nothing stored."""
+    odd = event(1, boot_id="b\ud800", payload={"note": "\udc00 alone"})
+    answer = push(records, "k1", [odd])
+    assert answer.status_code == 422, answer.text
+    errors = answer.json()["invalid_events"][0]["errors"]
+    assert [e.split(":")[0] for e in errors] == ["boot_id", "payload.note"]
+    assert count_events(records.engine) == 0
+
+
 def test_oversized_batches_and_bodies_are_413(records: Running) -> None:
     many = [event(i) for i in range(1, MAX_BATCH_EVENTS + 2)]
     assert push(records, "k1", many).status_code == 413
