@@ -94,10 +94,16 @@ def start_session(engine: Engine, name: str) -> str:
     sid = secrets.token_urlsafe(32)
     expires = _text(_now() + timedelta(seconds=SESSION_S))
     with Session(engine) as session, session.begin():
-        session.execute(delete(WebSession).where(WebSession.expires_at < _text(_now())))
+        drop_expired_sessions(session)
         session.add(WebSession(id_sha256=_sid_digest(sid), manager=name,
                                csrf=secrets.token_urlsafe(32), expires_at=expires))  # fmt: skip
     return sid
+
+
+def drop_expired_sessions(session: Session) -> int:
+    """Delete the web sessions past their expiry (at each log-in, and by the daily retention)."""
+    result = session.execute(delete(WebSession).where(WebSession.expires_at < _text(_now())))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def session_for(engine: Engine, sid: str | None) -> WebLogin | None:

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Delete, Engine, delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject, WebSession
+from kiosk.sync.server.managers import drop_expired_sessions
+from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pru
                 IdempotencyKey.created_at < before(policy.idempotency_key_days)
             ),
         )
-        sessions = _delete(session, delete(WebSession).where(WebSession.expires_at < _text(now)))
+        sessions = drop_expired_sessions(session)
     return Pruned(visitors, unknown, old, keys, sessions)
 
 
