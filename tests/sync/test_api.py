@@ -199,7 +199,7 @@ def test_invalid_events_are_named_and_nothing_is_stored(records: Running) -> Non
 def test_a_nul_character_is_named_not_retried_forever(records: Running) -> None:
     """PostgreSQL cannot store U+0000 in text: such an event is a 422 naming it on either
     database (not a 503 the kiosk would retry for ever); a literal backslash-u0000 is fine."""
-    nul_payload = event(1, payload={"note": "a\x00b", "list": [1, {"k\x00": 2}]})
+    nul_payload = event(1, payload={"note": "a\x00b", "list": [1, {"k\x00": 2}], "int": "\x00"})
     nul_name = event(2, subject={"type": "visitor", "id": 7, "name": "Ann\x00"})
     escaped = event(3, payload={"note": "\\u0000 is how JSON writes it"})
     answer = push(records, "k1", [nul_payload, nul_name, escaped])
@@ -207,7 +207,11 @@ def test_a_nul_character_is_named_not_retried_forever(records: Running) -> None:
     named = answer.json()["invalid_events"]
     assert [(n["index"], n["id"]) for n in named] == [(0, nul_payload["id"]), (1, nul_name["id"])]
     why = "contains a NUL character (\\u0000), which cannot be stored"
-    assert named[0]["errors"] == [f"payload.note: {why}", f"payload.list.1.k\\u0000: {why}"]
+    assert named[0]["errors"] == [
+        f"payload.note: {why}",
+        f"payload.list.1.k\\u0000: {why}",
+        f"payload.int: {why}",  # a key that is also the name of a JsonValue branch
+    ]
     assert named[1]["errors"] == [f"subject.name: {why}"]
     assert count_events(records.engine) == 0
     assert push(records, "k1", [escaped]).json() == {"accepted": 1, "duplicates": 0}

@@ -76,10 +76,6 @@ def parse_json(body: bytes) -> Any:
         raise Refused(400, f"body is not valid JSON: {exc}") from None
 
 
-# The branches of JsonValue, which pydantic names in an error's location.
-_UNION_TAGS = frozenset({"constrained-str", "int", "float", "bool"})
-
-
 def _messages(exc: ValidationError) -> list[str]:
     # A payload value is checked against each branch of JsonValue; only the branch it belongs to
     # says what is wrong (a NUL in text, a number that is not finite), the others only that it
@@ -93,12 +89,11 @@ def _messages(exc: ValidationError) -> list[str]:
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
-    parts = [
-        str(p).replace("\x00", "\\u0000")
-        for p in loc
-        if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))
-    ]
-    return ".".join(parts) or "event"
+    """The field, as a dotted path. Inside a payload pydantic puts the JsonValue branch it
+    tried after every key or index ('payload', 'x', 'list[...]', 0, 'constrained-str'): only
+    the keys and indexes are kept."""
+    parts = [loc[0], *loc[1::2]] if loc[:1] == ("payload",) else list(loc)
+    return ".".join(str(p).replace("\x00", "\\u0000") for p in parts) or "event"
 
 
 def _plain(error: Any) -> str:
