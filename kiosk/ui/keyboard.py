@@ -44,6 +44,7 @@ LABELS = {SPACE: "Space", DELETE: "Delete", ACCENTS: "Àé", MORE: "ß ơ ã", L
           "ẞ": "ß", **TONES}  # fmt: skip
 WIDE = {SPACE: 3.0, MORE: 1.6, LETTERS: 1.6, DELETE: 2.2}
 WORD_BREAKS = " -'"
+ALL_KEYS = frozenset(key for layer in LAYERS.values() for row in layer for key in row)
 
 
 def keys_for(char: str) -> list[str]:
@@ -52,13 +53,12 @@ def keys_for(char: str) -> list[str]:
         return [SPACE]
     if char == "ß":
         return ["ẞ"]
-    everything = {key for layer in LAYERS.values() for row in layer for key in row}
-    if char.upper() in everything:
+    if char.upper() in ALL_KEYS:
         return [char.upper()]
     decomposed = unicodedata.normalize("NFD", char)
     for tone in TONES:  # in NFD the tone may come before other marks (ệ is e, dot below, ^)
         base = unicodedata.normalize("NFC", decomposed.replace(tone, "")).upper()
-        if tone in decomposed and base in everything:
+        if tone in decomposed and base in ALL_KEYS:
             return [base, tone]
     raise KeyError(char)
 

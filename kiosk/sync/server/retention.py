@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Delete, Engine, delete, exists, select, update
 from sqlalchemy.orm import Session
 
+from kiosk.domain.types import EventKind
 from kiosk.sync.server.managers import drop_expired_sessions
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 
@@ -45,7 +46,8 @@ def _text(moment: datetime) -> str:
 
 
 def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pruned:
-    """Apply the policy in one transaction; how many of each were erased or removed."""
+    """Apply the policy in one transaction; how many of each were erased or removed. Ages are
+    counted back from `now`; a web session's expiry is checked on the real clock, as at log-in."""
     now = now or datetime.now(UTC)
 
     def before(days: int) -> str:
@@ -56,7 +58,7 @@ def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pru
         unknown = _delete(
             session,
             delete(RecordEvent).where(
-                RecordEvent.kind == "badge.unknown",
+                RecordEvent.kind == EventKind.BADGE_UNKNOWN.value,
                 RecordEvent.received_at < before(policy.unknown_badge_days),
             ),
         )
