@@ -15,10 +15,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server.models import Manager, WebSession
+from kiosk.sync.server.models import WebSession
+from kiosk.sync.server.registry import first_organisation
+from kiosk.sync.server.tenancy import Account
 
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
@@ -47,11 +49,17 @@ def password_matches(stored: str, password: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(key))
 
 
+def _account(session: Session, name: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.name == name))
+
+
 def set_password(engine: Engine, name: str, password: str) -> None:
+    """Set an account's password; a new name becomes an admin of the (first) organisation."""
     with Session(engine) as session, session.begin():
-        row = session.get(Manager, name)
+        row = _account(session, name)
         if row is None:
-            row = Manager(name=name, created_at=_text(_now()), failures=0)
+            row = Account(name=name, created_at=_text(_now()), failures=0, role="admin",
+                          organisation_id=first_organisation(session))  # fmt: skip
             session.add(row)
         row.password_hash = hash_password(password)
         row.failures, row.locked_until = 0, None
@@ -64,7 +72,7 @@ class LoginRefused(Exception):
 def check_login(engine: Engine, name: str, password: str) -> None:
     """Accept or refuse (LoginRefused); failures are counted and lock the account."""
     with Session(engine) as session, session.begin():
-        row = session.get(Manager, name)
+        row = _account(session, name)
         if row is None:
             hash_password(password)  # same time as a real check: names cannot be probed
             raise LoginRefused("Wrong name or password.")

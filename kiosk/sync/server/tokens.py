@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server.ingest import now_text
+from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.models import KioskToken
+from kiosk.sync.server.registry import ensure_kiosk
 
 PREFIX = "kt_"
 
@@ -33,9 +34,11 @@ def digest(token: str) -> str:
 
 
 def add_token(engine: Engine, kiosk_id: str) -> str:
-    """A new token for the kiosk; the only time its text exists outside the kiosk."""
+    """A new token for the kiosk; the only time its text exists outside the kiosk. A kiosk not
+    registered to a setting yet gets a setting of its own (`registry.ensure_kiosk`)."""
     token = PREFIX + secrets.token_urlsafe(32)
     with Session(engine) as session, session.begin():
+        ensure_kiosk(session, kiosk_id)
         session.add(
             KioskToken(kiosk_id=kiosk_id, token_sha256=digest(token), created_at=now_text())
         )
