@@ -25,6 +25,11 @@ def register(rsub: argparse._SubParsersAction[Any]) -> None:
     serve = rsub.add_parser("serve", help="run the records service (API and manager's page)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+        help="a reverse proxy whose X-Forwarded-For/-Proto are believed (repeatable); the "
+        "session cookie is Secure when it says the request came over HTTPS",
+    )  # fmt: skip
     serve.set_defaults(func=cmd_serve)
     prune = rsub.add_parser("prune", help="apply the retention policy now (serve does it daily)")
     prune.set_defaults(func=cmd_prune)
@@ -104,10 +109,12 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     from kiosk.sync.server.app import Settings, create_app
 
     engine = _engine(args)
-    secure = not _is_loopback(args.host)
-    app = create_app(engine, Settings(secure_cookies=secure, retention=_retention(args)))
+    proxies = tuple(_address(a) for a in args.trusted_proxy)
+    app = create_app(engine, Settings(trusted_proxies=proxies, retention=_retention(args)))
     quieten_gc()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    # uvicorn's own proxy-header handling is off: the service decides whom to believe.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False,
+                proxy_headers=False)  # fmt: skip
     return 0
 
 
@@ -133,11 +140,11 @@ def quieten_gc() -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
-def _is_loopback(host: str) -> bool:
+def _address(text: str) -> str:
     try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+        return str(ipaddress.ip_address(text))
     except ValueError:
-        return False
+        raise PolicyError(f"--trusted-proxy {text!r} is not an IP address") from None
 
 
 def cmd_token_add(args: argparse.Namespace, config: Config) -> int:

@@ -128,6 +128,7 @@ class AddressThrottle(Base):
     __tablename__ = "login_addresses"
     address: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[str] = mapped_column(String(32))
     locked_until: Mapped[str | None] = mapped_column(String(32), default=None)
 
 

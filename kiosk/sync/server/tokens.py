@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.sync.server.clock import now_text
@@ -37,11 +38,17 @@ def add_token(engine: Engine, kiosk_id: str) -> str:
     """A new token for the kiosk; the only time its text exists outside the kiosk. A kiosk not
     registered to a setting yet gets a setting of its own (`registry.ensure_kiosk`)."""
     token = PREFIX + secrets.token_urlsafe(32)
-    with Session(engine) as session, session.begin():
-        ensure_kiosk(session, kiosk_id)
-        session.add(
-            KioskToken(kiosk_id=kiosk_id, token_sha256=digest(token), created_at=now_text())
-        )
+    for attempt in (1, 2):
+        try:
+            with Session(engine) as session, session.begin():
+                ensure_kiosk(session, kiosk_id)
+                session.add(KioskToken(kiosk_id=kiosk_id, token_sha256=digest(token),
+                                       created_at=now_text()))  # fmt: skip
+            break
+        except IntegrityError:
+            # Another request registered the same new kiosk at the same moment: it is there now.
+            if attempt == 2:
+                raise
     return token
 
 

@@ -56,6 +56,7 @@ def upgrade() -> None:
         "login_addresses",
         sa.Column("address", sa.String(length=64), nullable=False),
         sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_start", sa.String(length=32), nullable=False),
         sa.Column("locked_until", sa.String(length=32), nullable=True),
         sa.PrimaryKeyConstraint("address"),
     )
