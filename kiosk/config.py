@@ -326,3 +326,63 @@ def load_config(cli_path: str | None = None) -> Config:
         return config_from_dict(raw)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+
+
+# Minimal bounds for the keys the records service's console edits per setting. Another branch
+# gives every key bounds in one table with this same function; at merge, keep that one.
+_BOUNDS: dict[str, tuple[int, int]] = {
+    "policy.locker_overdue_after_closing_min": (0, 24 * 60),
+    "retention.visitor_details_days": (1, 3650),
+    "retention.unknown_badge_days": (1, 3650),
+    "retention.staff_events_days": (1, 3650),
+}
+
+
+def bound_error(key: str, value: object) -> str | None:
+    """Why `value` is not allowed for setting `key` (the kiosk's own rules), or None if it is."""
+    if key in _BOUNDS:
+        low, high = _BOUNDS[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            return f"setting '{key}' must be a whole number from {low} to {high}"
+        return None
+    checks = {
+        "kiosk.timezone": _timezone_error,
+        "kiosk.closing_time": _closing_error,
+        "lockers.ids": _identifiers_error,
+        "devices.kinds": _identifiers_error,
+        "notice.quiet_space": _text_error,
+    }
+    check = checks.get(key)
+    if check is None:
+        return f"unknown setting '{key}'{_suggest(key, [*_BOUNDS, *checks])}"
+    error = check(value)
+    return f"setting '{key}' {error}" if error else None
+
+
+def _timezone_error(value: object) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"is not a known time zone: {value!r}"
+    return None
+
+
+def _closing_error(value: object) -> str | None:
+    hh, _, mm = str(value).partition(":")
+    ok = len(hh) == 2 and len(mm) == 2 and hh.isdigit() and mm.isdigit()
+    return None if ok and int(hh) < 24 and int(mm) < 60 else 'must be HH:MM, e.g. "18:30"'
+
+
+def _identifiers_error(value: object) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "needs at least one entry"
+    bad = [v for v in value if not isinstance(v, str) or not IDENTIFIER.fullmatch(v)]
+    if bad:
+        return f"{bad[0]!r} must be letters, digits, '-' or '_' (at most 16)"
+    return None if len(set(value)) == len(value) else "lists an entry twice"
+
+
+def _text_error(value: object) -> str | None:
+    return None if isinstance(value, str) and len(value) <= 2000 else "is at most 2000 characters"
