@@ -20,7 +20,7 @@ def test_markup_in_a_name_is_shown_as_text(org: Org) -> None:
                                               devices=["phone"], locker="2")]).ok  # fmt: skip
     anna = Client(org.records)
     anna.login("anna")
-    for path in ("", "/events"):
+    for path in ("", "/events", "/staff"):
         page = anna.get(org.url(org.a, path)).text
         assert "<b>bold</b>" not in page and "&lt;!&lt;b&gt;bold&lt;/b&gt;" in page, path
 
