@@ -49,8 +49,14 @@ def register(rsub: argparse._SubParsersAction[Any]) -> None:
     revoke.set_defaults(func=cmd_token_revoke)
     manager = rsub.add_parser("manager", help="manager accounts for the web page")
     msub = manager.add_subparsers(dest="manager_command", metavar="ACTION", required=True)
-    madd = msub.add_parser("add", help="add a manager, or set a new password (asked for)")
+    madd = msub.add_parser(
+        "add", help="add an organisation admin (the first account), or set an account's password"
+    )
     madd.add_argument("name")
+    madd.add_argument(
+        "--organisation", default="", metavar="NAME",
+        help="the organisation's name, when this creates it (a group or a nursery)",
+    )  # fmt: skip
     madd.set_defaults(func=cmd_manager_add)
     for parser in (serve, prune, migrate, add, listing, revoke, madd):
         parser.add_argument("--db", metavar="URL", help=DB_HELP)
@@ -196,6 +202,7 @@ def cmd_manager_add(args: argparse.Namespace, config: Config) -> int:
         password = sys.stdin.readline().rstrip("\n")
     if len(password) < MIN_PASSWORD:
         raise PolicyError(f"a password needs at least {MIN_PASSWORD} characters")
-    set_password(_engine(args), args.name, password)
-    print(f"manager {args.name} can now log in")
+    user = f"command line ({getpass.getuser()})"
+    set_password(_engine(args), args.name, password, organisation=args.organisation, actor=user)
+    print(f"{args.name} can now log in at /manager (organisation admin unless set otherwise)")
     return 0

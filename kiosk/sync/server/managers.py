@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import throttle
+from kiosk.sync.server import audit, throttle
 from kiosk.sync.server.models import WebSession
 from kiosk.sync.server.registry import first_organisation
 from kiosk.sync.server.tenancy import Account, AccountSetting
@@ -60,16 +60,24 @@ def end_sessions_of(session: Session, name: str) -> None:
     session.execute(delete(WebSession).where(WebSession.manager == name))
 
 
-def set_password(engine: Engine, name: str, password: str) -> None:
+def set_password(
+    engine: Engine, name: str, password: str, *, organisation: str = "", actor: str = ""
+) -> None:
     """Set an account's password (ending its sessions); a new name becomes an organisation admin
-    of the first organisation: how `kiosk records manager add` makes the first admin."""
+    of the first organisation: how `kiosk records manager add` makes the first admin. With an
+    `actor` (the command line's user) the change is written to the audit."""
     with Session(engine) as session, session.begin():
         row = account_named(session, name)
+        action = "account_password" if row else "account_add"
         if row is None:
+            org = first_organisation(session, organisation)
             row = Account(name=name, created_at=_text(_now()), failures=0, role=ADMIN,
-                          organisation_id=first_organisation(session))  # fmt: skip
+                          organisation_id=org)  # fmt: skip
             session.add(row)
         change_password(session, row, password)
+        if actor:
+            who = audit.Actor(actor, row.organisation_id, "command line")
+            audit.record(session, who, action, account=name, role=row.role)
 
 
 def change_password(session: Session, row: Account, password: str) -> None:

@@ -24,12 +24,18 @@ def setting_of(session: Session, kiosk_id: str) -> int | None:
     return session.scalar(select(Kiosk.setting_id).where(Kiosk.id == kiosk_id))
 
 
-def first_organisation(session: Session) -> int:
-    """The organisation of a single-organisation service, created on first use."""
-    found = session.scalar(select(Organisation.id).order_by(Organisation.id).limit(1))
+UNNAMED = "Organisation"
+
+
+def first_organisation(session: Session, name: str = "") -> int:
+    """The organisation of a single-organisation service, created on first use; `name` names
+    it if it has no name of its own yet."""
+    found = session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
     if found is not None:
-        return found
-    org = Organisation(name="Organisation", created_at=now_text())
+        if name and found.name == UNNAMED:
+            found.name = name
+        return found.id
+    org = Organisation(name=name or UNNAMED, created_at=now_text())
     session.add(org)
     session.flush()
     return org.id
