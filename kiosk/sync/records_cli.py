@@ -203,6 +203,10 @@ def cmd_manager_add(args: argparse.Namespace, config: Config) -> int:
     if len(password) < MIN_PASSWORD:
         raise PolicyError(f"a password needs at least {MIN_PASSWORD} characters")
     user = f"command line ({getpass.getuser()})"
-    set_password(_engine(args), args.name, password, organisation=args.organisation, actor=user)
+    engine = _engine(args)
+    try:
+        set_password(engine, args.name, password, organisation=args.organisation, actor=user)
+    finally:
+        engine.dispose()  # closed here, not left to the collector (the command may run in-process)
     print(f"{args.name} can now log in at /manager (organisation admin unless set otherwise)")
     return 0

@@ -43,3 +43,16 @@ def start_browser(tmp_path: Path) -> Iterator[Any]:
     yield driver
     driver.quit()
     shutil.rmtree(tmp_path / "profile", ignore_errors=True)
+
+
+def navigate(browser: Any, element: Any) -> None:
+    """Click a link or a form's button and wait until the next page has replaced this one:
+    reading the page straight after click() may read the old one (a post is answered only after
+    a password or PIN hash, slow on purpose)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))

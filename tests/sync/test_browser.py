@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from kiosk.export import HEADER
 from kiosk.sync.server import db
 from kiosk.sync.server.managers import set_password
-from tests.sync.chromium import needs_chromium
+from tests.sync.chromium import navigate, needs_chromium
 from tests.sync.server import Running, serve
 from tests.sync.site import morning
 
@@ -52,21 +52,21 @@ def test_log_in_filter_and_export_in_chromium(site: Running, browser, tmp_path: 
     assert "Manager log in" in browser.page_source
     browser.find_element(By.NAME, "name").send_keys("amara")
     browser.find_element(By.NAME, "password").send_keys("wrong password")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     assert "Wrong name or password" in browser.find_element(By.CSS_SELECTOR, ".error").text
     browser.find_element(By.NAME, "name").send_keys("amara")
     browser.find_element(By.NAME, "password").send_keys("correct horse battery")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     section = browser.find_element(By.ID, "kiosk-entrance-1")
     assert "Ben Carter" in section.text and "Chloé Dubois" not in section.text
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
 
     browser.set_window_size(1280, 900)  # a desktop
-    browser.find_element(By.LINK_TEXT, "Events").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Events"))
     browser.find_element(By.ID, "f-person").send_keys("Chlo")
     Select(browser.find_element(By.ID, "f-kind")).select_by_value("shift")
-    browser.find_element(By.ID, "apply").click()
+    navigate(browser, browser.find_element(By.ID, "apply"))
     rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 2 and all("Chloé Dubois" in r.text for r in rows)
     browser.find_element(By.ID, "export").click()

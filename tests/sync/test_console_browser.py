@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.security import verify_pin
 from kiosk.sync.server import db
 from kiosk.sync.server.tenancy import Badge, Person, SettingText
-from tests.sync.chromium import needs_chromium
+from tests.sync.chromium import navigate, needs_chromium
 from tests.sync.console import PASSWORD, Org, event, make_org, push, staff
 from tests.sync.server import serve
 
@@ -48,18 +48,6 @@ def sign_in(browser: Any, org: Org, name: str = "anna") -> None:
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     assert "On site now" in browser.find_element(By.TAG_NAME, "h1").text
-
-
-def navigate(browser: Any, element: Any) -> None:
-    """Click a link or a form's button and wait until the next page has replaced this one (a
-    post is answered only after the password or PIN hash: slow on purpose)."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    old = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
 
 
 def click(browser: Any, ident: str) -> None:
