@@ -137,3 +137,17 @@ def test_a_forwarded_scheme_from_an_untrusted_peer_is_ignored(records: Running) 
     make_org(records)  # `records` trusts no proxy
     claimed = Client(records, {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.1"})
     assert "Secure" not in claimed.login("anna").headers["set-cookie"]
+
+
+def test_an_admin_moves_a_manager_to_another_setting(org: Org) -> None:
+    root, anna = Client(org.records), Client(org.records)
+    root.login("root")
+    anna.login("anna")
+    ident = account_id(org, "anna")
+    assert root.post(f"/manager/accounts/{ident}/give", setting=str(org.b)).status_code == 303
+    assert root.post(f"/manager/accounts/{ident}/take", setting=str(org.a)).status_code == 303
+    assert anna.get(org.url(org.a)).status_code == 404  # at once, in the session she has
+    assert anna.get(org.url(org.b)).status_code == 200
+    audit = root.get("/manager/audit").text
+    assert "<td>account give</td><td>Busy Bees</td>" in audit
+    assert "<td>account take</td><td>Little Acorns</td>" in audit

@@ -62,7 +62,8 @@ def build_admin_pages(engine: Engine, access: Access) -> APIRouter:
     async def audit_page(request: Request, viewer: Admin) -> Response:
         number = page_number(request)
         rows = await run_in_threadpool(audit.entries, engine, viewer.organisation_id, number)
-        shown = [_audit_cells(r) for r in rows[: audit.PAGE_ROWS]]
+        names = {s.id: s.name for s in await run_in_threadpool(settings_of, engine, viewer)}
+        shown = [_audit_cells(r, names) for r in rows[: audit.PAGE_ROWS]]
         return await run_in_threadpool(page, engine, "audit.html", viewer, title="Audit",
                                        rows=shown, page=number, page_base="/manager/audit?",
                                        more=len(rows) > audit.PAGE_ROWS)  # fmt: skip
@@ -129,7 +130,7 @@ def _add(engine: Engine, posted: Posted) -> None:
         raise Invalid(f"There is an account called {name!r} already.") from None
 
 
-ACTIONS = {"disable", "enable", "password", "give"}
+ACTIONS = {"disable", "enable", "password", "give", "take"}
 
 
 def _change(engine: Engine, posted: Posted, account_id: str, action: str) -> None:
@@ -147,17 +148,25 @@ def _change(engine: Engine, posted: Posted, account_id: str, action: str) -> Non
                 raise Invalid(f"A password needs at least {MIN_PASSWORD} characters.")
             change_password(session, row, posted.get("password"))
         else:
-            for setting_id in _setting_ids(posted):
-                if session.get(AccountSetting, (row.id, setting_id)) is None:
-                    session.add(AccountSetting(account_id=row.id, setting_id=setting_id))
-        audit.record(session, viewer.actor, f"account_{action}", account=row.name,
-                     setting=posted.get("setting") or None)  # fmt: skip
+            _give_or_take(session, row, _setting_ids(posted), give=action == "give")
+        given = _setting_ids(posted) if action in ("give", "take") else []
+        audit.record(session, viewer.actor, f"account_{action}", given[0] if given else None,
+                     account=row.name)  # fmt: skip
 
 
-def _audit_cells(e: AuditEntry) -> list[str]:
+def _give_or_take(session: Session, row: Account, setting_ids: list[int], *, give: bool) -> None:
+    for setting_id in setting_ids:
+        link = session.get(AccountSetting, (row.id, setting_id))
+        if give and link is None:
+            session.add(AccountSetting(account_id=row.id, setting_id=setting_id))
+        elif not give and link is not None:
+            session.delete(link)
+
+
+def _audit_cells(e: AuditEntry, names: dict[int, str]) -> list[str]:
     detail = "; ".join(f"{k}: {v}" for k, v in (e.detail or {}).items() if v not in (None, ""))
     return [e.at[:19].replace("T", " "), e.actor, e.address, e.action.replace("_", " "),
-            str(e.setting_id or ""), detail]  # fmt: skip
+            names.get(e.setting_id or 0, str(e.setting_id or "")), detail]  # fmt: skip
 
 
 def _audit_csv(engine: Engine, organisation_id: int) -> Iterator[str]:
