@@ -66,3 +66,18 @@ def test_events_in_a_managers_words(org: Org) -> None:
     assert "from Sparks Ltd; lone working: yes" in events
     onsite = anna.get(org.url(org.a)).text
     assert "Amara Okafor" in onsite and "home visit" in onsite and "Sparks Ltd" in onsite
+
+
+def test_pages_need_nothing_the_content_security_policy_blocks(org: Org) -> None:
+    """The CSP allows only the service's own stylesheet: an inline style or script would be
+    silently ignored by the browser, so no page may carry one."""
+    root = Client(org.records)
+    root.login("root")
+    root.post(org.url(org.a, "/staff"), name="Gus", role="manager")
+    root.post(org.url(org.a, "/texts"), kind="visitor_notice", version="v1", body="Line one\nTwo")
+    paths = [org.url(org.a, p) for p in ("", "/events", "/staff", "/staff/1", "/texts",
+                                         "/policy", "/kiosks")]  # fmt: skip
+    for path in [*paths, "/manager/accounts", "/manager/audit", "/manager/password"]:
+        answer = root.get(path)
+        assert answer.status_code == 200, path
+        assert " style=" not in answer.text and "<script" not in answer.text, path

@@ -3,10 +3,12 @@ token shown once, revoke, last report) on the console. Changes are in setting_ad
 
 # No `from __future__ import annotations`: FastAPI reads the handlers' annotations.
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kiosk.sync.server import setting_admin as admin
@@ -16,6 +18,7 @@ from kiosk.sync.server.web import page, see_other
 from kiosk.sync.server.web_staff import in_transaction
 from kiosk.sync.server.webauth import Access, NotFound, Posted, Viewer
 
+T = TypeVar("T")
 DONE = {
     "published": "Published as a new version.",
     "saved": "Saved.",
@@ -24,7 +27,7 @@ DONE = {
 }
 
 
-def build_setup_pages(engine: Any, access: Access) -> APIRouter:
+def build_setup_pages(engine: Engine, access: Access) -> APIRouter:
     router = APIRouter(prefix="/manager/s/{setting_id}", include_in_schema=False)
     Who = Annotated[Viewer, Depends(access.viewer)]
     Scope = Annotated[Setting, Depends(access.setting)]
@@ -98,7 +101,7 @@ def build_setup_pages(engine: Any, access: Access) -> APIRouter:
     return router
 
 
-def _read(engine: Any, work: Any) -> Any:
+def _read(engine: Engine, work: Callable[[Session], T]) -> T:
     with Session(engine, expire_on_commit=False) as session:
         return work(session)
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.types import PolicyError
@@ -30,7 +30,7 @@ DONE = {
 }
 
 
-def in_transaction(engine: Any, work: Callable[[Session], T]) -> T:
+def in_transaction(engine: Engine, work: Callable[[Session], T]) -> T:
     """Run one change in one transaction; a PolicyError is a message for the page, not a 500."""
     try:
         with Session(engine) as session, session.begin():
@@ -44,7 +44,7 @@ def _form(posted: Posted) -> roster.PersonForm:
                              posted.get("locker"))  # fmt: skip
 
 
-def build_staff_pages(engine: Any, access: Access) -> APIRouter:
+def build_staff_pages(engine: Engine, access: Access) -> APIRouter:
     router = APIRouter(prefix="/manager/s/{setting_id}/staff", include_in_schema=False)
     Who = Annotated[Viewer, Depends(access.viewer)]
     Scope = Annotated[Setting, Depends(access.setting)]
@@ -115,7 +115,7 @@ ACTIONS: dict[str, Change] = {
 CHANGES = {"edit": "saved", "leave": "left", "badges": "badge", "revoke": "revoked", "pin": "pin"}
 
 
-def _people(engine: Any, setting: Setting) -> list[dict[str, object]]:
+def _people(engine: Engine, setting: Setting) -> list[dict[str, object]]:
     live = (
         select(Badge.person_id, func.count().label("n"))
         .where(Badge.setting_id == setting.id, Badge.revoked_at.is_(None))
@@ -136,7 +136,7 @@ def _people(engine: Any, setting: Setting) -> list[dict[str, object]]:
         ]  # fmt: skip
 
 
-def _person_context(engine: Any, setting: Setting, person_id: str) -> dict[str, Any]:
+def _person_context(engine: Engine, setting: Setting, person_id: str) -> dict[str, Any]:
     with Session(engine, expire_on_commit=False) as session:
         found = roster.person_of(session, setting, person_id)
         if found is None:
