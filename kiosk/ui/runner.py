@@ -94,11 +94,11 @@ def run_kiosk(
 def _keep_watchdog_fed(watchdog: Watchdog) -> None:
     """Ping systemd from Kivy's own clock: if the main loop hangs, the pings stop and systemd
     restarts the kiosk; a busy loop still reaches its clock and keeps pinging."""
-    if watchdog.interval_s is None:
+    if watchdog.tick_every_s is None:
         return  # not under systemd's watchdog: no timer at all, so an idle kiosk stays idle
     from kivy.clock import Clock
 
-    Clock.schedule_interval(lambda _dt: watchdog.tick(), watchdog.interval_s / 2)
+    Clock.schedule_interval(lambda _dt: watchdog.tick(), watchdog.tick_every_s)
 
 
 def _stop_on_sigterm(kivy_app: Any) -> None:
