@@ -15,10 +15,11 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from kiosk import display
 from kiosk.app import check_integrity, open_app
 from kiosk.config import Config
 from kiosk.demo import DEMO_STAFF
-from kiosk.hardware import make_reader, make_signals
+from kiosk.hardware import keep_gpio_files_in, make_reader, make_signals
 from kiosk.sdnotify import Watchdog
 from kiosk.store.lock import RunLock
 from kiosk.ui import env
@@ -38,6 +39,12 @@ def run_kiosk(
     """Run the kiosk until its window closes or it is told to stop (SIGTERM, Ctrl+C)."""
     started = time.perf_counter()
     headless = not env.has_display()
+    if headless and env.wants_kmsdrm():
+        log.warning(
+            "no screen is connected (%s lists none): running without one; badges are still "
+            "recorded. Check the display cable, then: systemctl restart kiosk",
+            display.DRM_SYSFS,
+        )
     # Kivy's own lines (versions, GL, providers) at INFO drowned ours; its warnings still show.
     # PYTHON mode: Kivy's logger goes through our handler and Kivy leaves the root logger's
     # level and sys.stderr alone (its default mode replaces both).
@@ -54,6 +61,7 @@ def run_kiosk(
     except BaseException:
         lock.release()
         raise
+    keep_gpio_files_in(config.data_dir)
     reader = make_reader(config.reader, config.tap_socket_path)
     signals = make_signals(config.signals)
     watchdog = Watchdog()
