@@ -12,8 +12,9 @@ import json
 import sys
 from dataclasses import asdict
 
+from kiosk import display
 from kiosk.config import Config
-from kiosk.hardware import make_reader, make_signals
+from kiosk.hardware import keep_gpio_files_in, make_reader, make_signals
 from kiosk.hardware.hwcheck import HwCheck, PartResult, Status
 from kiosk.hardware.reader import HardwareError
 from kiosk.hardware.simulated import NoKioskListening, send_tap
@@ -35,6 +36,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-questions",
         action="store_true",
         help="drive every part but ask nothing (also the default when stdin is not a terminal)",
+    )
+    check.add_argument(
+        "--quick",
+        action="store_true",
+        help="what needs nobody at the kiosk (the installer runs this): the reader answers, the "
+        "GPIO pins are usable and a screen is connected; no badge, light, sound or latch",
     )
     check.set_defaults(func=hw_check)
     tap = sub.add_parser(
@@ -74,6 +81,7 @@ def _fail(want_json: bool, message: str, code: int) -> int:
 def hw_check(args: argparse.Namespace, config: Config) -> int:
     want_json = bool(getattr(args, "json", False))
     interactive = sys.stdin.isatty() and not args.no_questions
+    keep_gpio_files_in(config.data_dir)
     signals = make_signals(config.signals)
     try:
         check = HwCheck(
@@ -84,6 +92,8 @@ def hw_check(args: argparse.Namespace, config: Config) -> int:
             out=sys.stderr if want_json else sys.stdout,
             ask=_ask_terminal if interactive else _nobody,
             tap_timeout_s=args.tap_timeout_s,
+            quick=args.quick,
+            screen=display.describe,
         )
         results = check.run()
     finally:
