@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+# Where an installed kiosk keeps its data: kiosk.service's StateDirectory. Every command that reads
+# the system config uses it too, so `sudo -u kiosk kiosk …` and the service share one database.
+SYSTEM_DATA_DIR = Path("/var/lib/kiosk")
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
 
 DEFAULT_NOTICE = (
@@ -323,6 +326,20 @@ def load_config(cli_path: str | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     try:
-        return config_from_dict(raw)
+        config = config_from_dict(raw)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    return _installed_data_dir(config) if _is_system_config(path) else config
+
+
+def _is_system_config(path: Path) -> bool:
+    return path.resolve() == SYSTEM_CONFIG.resolve()
+
+
+def _installed_data_dir(config: Config) -> Config:
+    """The installed kiosk's data lives in SYSTEM_DATA_DIR unless the file or $KIOSK_DATA_DIR says
+    otherwise (not in the home folder of whoever runs the command, nor only under systemd)."""
+    if config.kiosk.data_dir or os.environ.get("KIOSK_DATA_DIR"):
+        return config
+    kiosk = dataclasses.replace(config.kiosk, data_dir=str(SYSTEM_DATA_DIR))
+    return dataclasses.replace(config, kiosk=kiosk)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import Config, ConfigError, load_config
+from tests.conftest import write_config
 
 EXAMPLE = Path(__file__).parent.parent / "kiosk" / "kiosk.example.toml"
 
@@ -89,3 +90,26 @@ def test_an_int_is_accepted_where_a_float_is_expected(tmp_path: Path) -> None:
 def test_missing_file_named_explicitly_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(str(tmp_path / "nope.toml"))
+
+
+def test_the_installed_config_puts_every_command_on_the_service_s_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sudo -u kiosk kiosk …` (no $STATE_DIRECTORY, $HOME is /var/lib/kiosk) and kiosk.service
+    (KIOSK_CONFIG=/etc/kiosk/kiosk.toml) must open the same database: the unit's StateDirectory."""
+    system = write_config(tmp_path / "kiosk.toml", EXAMPLE.read_text())
+    monkeypatch.setattr("kiosk.config.SYSTEM_CONFIG", system)
+    monkeypatch.setattr("kiosk.config.SYSTEM_DATA_DIR", tmp_path / "state")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for var in ("KIOSK_CONFIG", "KIOSK_DATA_DIR", "STATE_DIRECTORY", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    as_the_operator = load_config(None)
+    monkeypatch.setenv("KIOSK_CONFIG", str(system))
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    as_the_service = load_config(None)
+    assert as_the_operator.database_path == tmp_path / "state" / "kiosk.db"
+    assert as_the_service.database_path == as_the_operator.database_path
+    # Another file (a developer's, a test's) keeps the per-user default.
+    monkeypatch.delenv("STATE_DIRECTORY")
+    other = write_config(tmp_path / "mine.toml", "")
+    assert load_config(str(other)).data_dir == tmp_path / "home" / ".local" / "share" / "kiosk"
