@@ -7,7 +7,7 @@ KIOSK := $(VENV)/bin/kiosk
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DATA ?= $(CURDIR)/var
 
-.PHONY: setup run test lint pytest bench clean screenshots
+.PHONY: setup run test lint pytest bench clean screenshots field-test field-test-arm64
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh
@@ -28,8 +28,8 @@ screenshots: setup
 	$(PY) -m kiosk.ui.gallery docs/screens --size 800x480
 
 lint: setup
-	$(VENV)/bin/ruff check kiosk tests bench scripts
-	$(VENV)/bin/ruff format --check kiosk tests bench scripts
+	$(VENV)/bin/ruff check kiosk tests bench scripts field
+	$(VENV)/bin/ruff format --check kiosk tests bench scripts field
 	$(VENV)/bin/mypy --strict kiosk
 
 pytest: setup
@@ -39,6 +39,17 @@ test: lint pytest
 
 bench: setup
 	$(PY) bench/run_all.py
+
+# The kiosk installed exactly as docs/deploy.md says, on Debian 12 booted with systemd in a
+# container, then in a VM whose screen is photographed from outside (root; docs/field-test.md).
+field-test: setup
+	field/host-deps.sh
+	$(PYTHON) -m field all
+
+# The same installer on arm64 through qemu-user: the Pi extras build, the CLI, offscreen screens.
+field-test-arm64: setup
+	field/host-deps.sh
+	$(PYTHON) -m field arm64
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
