@@ -77,7 +77,7 @@ class Installer:
         self.say(f"  change: {what}")
         if not self.dry_run:
             action()
-            self.changed.append(what)
+        self.changed.append(what)
 
     # --- steps ------------------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ class Installer:
         self.run(["apt-get", "install", "-y", "-qq", *PACKAGES, *extra], real_system_only=True)
 
     def _in_archive(self, package: str) -> bool:
-        if self.dry_run or self.scratch:
+        if self.scratch:
             return True  # nothing is installed there; say what a Pi would get
         found = subprocess.run(
             ["apt-cache", "policy", package], capture_output=True, text=True, check=False
@@ -289,7 +289,9 @@ class Installer:
         for step in (self.packages, self.user, self.boot_settings, self.venv, self.config,
                      self.data_folder, self.units, self.database, self.hardware_check):  # fmt: skip
             step()
-        self.say(f"done: {len(self.changed)} change(s)" + ("" if self.changed else " (up to date)"))
+        verb = "would make" if self.dry_run else "done:"
+        up_to_date = "" if self.changed else " (up to date)"
+        self.say(f"{verb} {len(self.changed)} change(s){up_to_date}")
 
 
 def display_dropin(rotate: int) -> str:
