@@ -62,6 +62,8 @@ def fresh_copy(base: Path, target: Path) -> Path:
     (target / ".field-ready").unlink(missing_ok=True)
     copy_host_pip_settings(target)
     (target / "etc/hostname").write_text("kiosk-field\n")
+    # As Raspberry Pi OS has it, so sudo can resolve its own host name.
+    (target / "etc/hosts").write_text("127.0.0.1 localhost\n127.0.1.1 kiosk-field\n")
     return target
 
 
