@@ -31,6 +31,7 @@ lint: setup
 	$(VENV)/bin/ruff check kiosk tests bench scripts
 	$(VENV)/bin/ruff format --check kiosk tests bench scripts
 	$(VENV)/bin/mypy --strict kiosk
+	$(VENV)/bin/lint-imports --no-cache
 
 pytest: setup
 	$(PY) -m pytest -q
@@ -41,4 +42,4 @@ bench: setup
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

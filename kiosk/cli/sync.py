@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     sync.set_defaults(func=cmd_sync)
     records = sub.add_parser("records", help="the manager's records service")
     rsub = records.add_subparsers(dest="records_command", metavar="ACTION", required=True)
-    from kiosk.sync import records_cli
+    from kiosk.cli import records as records_cli
 
     records_cli.register(rsub)
 

@@ -35,6 +35,11 @@ class NotRecorded(RuntimeError):
         self.detail = detail
 
 
+# What a screen shows as "not saved": a failed write, or a database that cannot be read. Named
+# here so the UI can catch them without importing the store.
+NOT_SAVED_ERRORS: tuple[type[Exception], ...] = (NotRecorded, StoreError)
+
+
 @dataclass(frozen=True)
 class Recorded:
     """Proof that an event is durably committed: only this may turn into a tick on screen."""

@@ -15,12 +15,11 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.app import check_integrity, open_app
+from kiosk.app import open_running
 from kiosk.config import Config
 from kiosk.demo import DEMO_STAFF
 from kiosk.hardware import make_reader, make_signals
 from kiosk.sdnotify import Watchdog
-from kiosk.store.lock import RunLock
 from kiosk.ui import env
 from kiosk.ui.control import ControlServer, control_socket_path
 from kiosk.ui.ports import Ports
@@ -46,14 +45,7 @@ def run_kiosk(
     env.prepare(headless=headless, size=size)
     if fullscreen and not headless:
         os.environ.setdefault("KCFG_GRAPHICS_FULLSCREEN", "auto")
-    lock = RunLock(config.data_dir)
-    lock.acquire("start a second time")  # one kiosk per data folder; restore waits for this
-    try:
-        check_integrity(config)  # a damaged database: refuse, and name the newest backup
-        app = open_app(config)
-    except BaseException:
-        lock.release()
-        raise
+    app, lock = open_running(config)  # one kiosk per data folder; a damaged database refused
     reader = make_reader(config.reader, config.tap_socket_path)
     signals = make_signals(config.signals)
     watchdog = Watchdog()
