@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import signal
 import sys
 import time
@@ -109,11 +110,14 @@ def _ready(config: Config, headless: bool, started: float, out: TextIO) -> None:
         keys = ", ".join(f"F{i + 1} {name.split()[0]}" for i, (name, *_) in enumerate(DEMO_STAFF))
         print(f"kiosk: window open; demo badges on keys {keys}", file=out, flush=True)
         return
-    prefix = _env_prefix(config)
+    command = _env_prefix(config) + kiosk_command()
+    shot = shlex.quote(str(config.data_dir / "screen.png"))  # private, not the working directory
     lines = [
         "kiosk: no display, so the kiosk runs offscreen (SDL offscreen driver). Drive it with:",
-        f"  {prefix}kiosk tap {DEMO_STAFF[1][3]}        present a badge ({DEMO_STAFF[1][0]})",
-        f"  {prefix}kiosk screenshot screen.png   save what the screen shows now",
+        f"  {command} tap {DEMO_STAFF[1][3]}",
+        f"      present a badge ({DEMO_STAFF[1][0]})",
+        f"  {command} screenshot {shot}",
+        "      save what the screen shows now",
         "  demo badges: "
         + ", ".join(f"{uid} {name.split()[0]}" for name, _r, _l, uid in DEMO_STAFF),
         "  Ctrl+C stops the kiosk.",
@@ -121,12 +125,21 @@ def _ready(config: Config, headless: bool, started: float, out: TextIO) -> None:
     print("\n".join(lines), file=out, flush=True)
 
 
+def kiosk_command() -> str:
+    """This kiosk's command as a shell can run it: the `kiosk` script beside this Python (a
+    virtual environment's bin/, rarely on PATH), else `python -m kiosk`."""
+    script = Path(sys.executable).parent / "kiosk"
+    if script.exists():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m kiosk"
+
+
 def _env_prefix(config: Config) -> str:
     """What to put before `kiosk` so the commands find this kiosk's sockets."""
     parts = []
     for var in ("KIOSK_CONFIG", "KIOSK_DATA_DIR"):
         if os.environ.get(var):
-            parts.append(f"{var}={os.environ[var]}")
+            parts.append(f"{var}={shlex.quote(os.environ[var])}")
     del config
     return " ".join(parts) + " " if parts else ""
 
