@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.domain.types import EventKind
+from kiosk.errors import StoreError
 from kiosk.services import KioskService, Recorded, ServiceContext
 from kiosk.services.admin import AdminService
 from kiosk.services.context import recorded
 from kiosk.store import migrate
-from kiosk.store.db import Store, StoreError
+from kiosk.store.db import Store
 
 if TYPE_CHECKING:
     from kiosk.store.lock import RunLock

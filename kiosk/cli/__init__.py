@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from kiosk.cli import hardware, operations, people, record, reports, setup, sync, ui
 from kiosk.config import ConfigError, load_config
 from kiosk.domain.types import PolicyError
-from kiosk.services.context import NotRecorded
-from kiosk.store.db import StoreError
+from kiosk.errors import NotRecorded, StoreError
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2

@@ -7,20 +7,26 @@ import getpass
 import json
 import sys
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.app import App, open_app
 from kiosk.config import Config
 from kiosk.domain.types import PolicyError, StaffId
-from kiosk.services.lookup import find_staff
+
+if TYPE_CHECKING:
+    from kiosk.app import App
 
 
 def app_for(config: Config) -> App:
+    # Imported here, with SQLAlchemy, only by the commands that open the database.
+    from kiosk.app import open_app
+
     return open_app(config)
 
 
 def staff_named(app: App, name: str) -> StaffId:
     """The staff member a command names (full name or a unique start of it)."""
+    from kiosk.services.lookup import find_staff
+
     with app.ctx.reading() as session:
         return StaffId(find_staff(session, name).id)
 

@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from kiosk.app import App, initialise, open_app
 from kiosk.config import Config
+from kiosk.errors import StoreError
 from kiosk.store import migrate
-from kiosk.store.db import Store, StoreError
+from kiosk.store.db import Store
 
 
 def test_every_connection_is_durable(app: App) -> None:
