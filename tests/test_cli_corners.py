@@ -3,36 +3,14 @@ name addressed by their number, a PIN piped in twice, and a usage mistake answer
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
-
 Kiosk = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def kiosk(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Kiosk:
-    """Run `kiosk ARGS` in-process on a demo database; returns (exit code, stdout, stderr)."""
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n')
-
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(["--config", str(config), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert run("init", "--demo")[0] == 0
-    return run
 
 
 def _numbers(kiosk: Kiosk, name: str) -> list[int]:
