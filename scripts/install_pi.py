@@ -45,6 +45,8 @@ UNITS_ENABLED = {
     "kiosk-purge.timer": "timers.target.wants",
 }
 VENV = "/opt/kiosk/venv"
+# The Pi's locked set: linux aarch64, Python 3.11, with every platform's hashes (`make lock`).
+PI_LOCK = "requirements/pi.txt"
 DATA_DIR = "/var/lib/kiosk"  # kiosk.service's StateDirectory; kiosk.config.SYSTEM_DATA_DIR
 # A digest of the release the venv was built from: the venv is rebuilt, and the kiosk restarted,
 # only when the release changes, so a second run changes nothing.
@@ -179,16 +181,22 @@ class Installer:
         self.change(f"record the release ({release[:12]})", lambda: _write(stamp, release + "\n"))
 
     def _install_release(self) -> None:
-        pip = f"{VENV}/bin/pip"
-        self.run([pip, "install", "--quiet", "--upgrade", f"{SOURCE}[pi]"], real_system_only=True)
+        """Exactly the locked versions (requirements/pi.txt, checked against their hashes), then
+        this release's package on top of them."""
+        pip = [f"{VENV}/bin/pip", "install", "--quiet", "--no-deps"]
+        locks = ["-r", str(SOURCE / "requirements/build.txt"), "-r", str(SOURCE / PI_LOCK)]
+        self.run([*pip, "--require-hashes", *locks], real_system_only=True)
         # The same version number can hold new code: put this release's package in place.
-        self.run([pip, "install", "--quiet", "--no-deps", "--force-reinstall", str(SOURCE)],
+        self.run([*pip, "--no-build-isolation", "--force-reinstall", str(SOURCE)],
                  real_system_only=True)  # fmt: skip
         # mfrc522 pulls in RPi.GPIO, which cannot drive a Pi 5's RP1 chip and fights rpi-lgpio
         # over the same `RPi.GPIO` module name. rpi-lgpio provides that module on lgpio, which
-        # works on every Pi under Bookworm, so it replaces RPi.GPIO everywhere.
-        self.run([pip, "uninstall", "--yes", "RPi.GPIO"], real_system_only=True)
-        self.run([pip, "install", "--quiet", "--force-reinstall", "--no-deps", "rpi-lgpio"],
+        # works on every Pi under Bookworm, so it replaces RPi.GPIO everywhere (locked too).
+        self.run([f"{VENV}/bin/pip", "uninstall", "--yes", "RPi.GPIO"], real_system_only=True)
+        shim = self.path(f"{VENV}/rpi-lgpio.lock")
+        if not self.dry_run and not self.scratch:
+            _write(shim, locked_entry(SOURCE / PI_LOCK, "rpi-lgpio"))
+        self.run([*pip, "--force-reinstall", "--require-hashes", "-r", str(shim)],
                  real_system_only=True)  # fmt: skip
 
     def _model(self) -> str:
@@ -316,6 +324,19 @@ def _systemd_running() -> bool:
 
 def _active(unit: str) -> bool:
     return subprocess.run(["systemctl", "is-active", "--quiet", unit], check=False).returncode == 0
+
+
+def locked_entry(lock: Path, package: str) -> str:
+    """One package's lines (`name==version \\` and its hashes) out of a lock file."""
+    lines, taking = [], False
+    for line in lock.read_text().splitlines():
+        if not line.startswith((" ", "#")):
+            taking = line.lower().startswith(f"{package.lower()}==")
+        if taking and not line.lstrip().startswith("#"):
+            lines.append(line)
+    if not lines:
+        raise SystemExit(f"install_pi: {package} is not in {lock}")
+    return "\n".join(lines) + "\n"
 
 
 def release_digest() -> str:

@@ -17,7 +17,6 @@ from kiosk.cli.common import app_for, print_json
 from kiosk.cli.progress import ProgressBar
 from kiosk.config import Config
 from kiosk.domain.types import PolicyError
-from kiosk.sync import outbox
 from kiosk.sync.backoff import Backoff
 
 
@@ -29,7 +28,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     sync.set_defaults(func=cmd_sync)
     records = sub.add_parser("records", help="the manager's records service")
     rsub = records.add_subparsers(dest="records_command", metavar="ACTION", required=True)
-    from kiosk.sync import records_cli
+    from kiosk.cli import records as records_cli
 
     records_cli.register(rsub)
 
@@ -57,6 +56,8 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
     settings = push_settings(config)
     if args.once:  # someone is waiting: retry sooner, give up sooner (the loop is the patient one)
         settings = replace(settings, backoff=Backoff(base_s=0.5, cap_s=30.0))
+    from kiosk.sync import outbox
+
     app = app_for(config)
     pusher = Pusher(app.store, settings)
     try:
@@ -71,6 +72,8 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
 
 
 def _once(pusher: Any, store: Any, as_json: bool) -> int:
+    from kiosk.sync import outbox
+
     total = outbox.counts(store)["pending"]
     bar = ProgressBar(total, sys.stderr) if sys.stderr.isatty() and not as_json else None
     # Patient enough to ride out a busy service (429/503) but not to hang on a dead one.

@@ -21,12 +21,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.errors import StoreError
+
 BUSY_TIMEOUT_MS = 5000
 REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
-
-
-class StoreError(RuntimeError):
-    """The database cannot be used; the message says what to do."""
 
 
 def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:

@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from kiosk.app import App, initialise, open_app
 from kiosk.config import Config
+from kiosk.errors import StoreError
 from kiosk.store import migrate
-from kiosk.store.db import Store, StoreError, make_engine
+from kiosk.store.db import Store, make_engine
 
 
 def test_every_connection_is_durable(app: App) -> None:
