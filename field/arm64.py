@@ -77,6 +77,7 @@ def _render(root: Path, out: Path, log: Path, verdicts: Verdicts) -> None:
 def _in_root(root: Path, script: str, log: Path, timeout_s: float = 7200) -> tuple[int, str]:
     environment = [f"--setenv={k}={v}" for k, v in pip_environment().items()]
     nspawn = ["systemd-nspawn", "--quiet", "--register=no", "--keep-unit", "-D", str(root)]
+    nspawn += ["--hostname=kiosk-field"]
     nspawn += ["--setenv=DEBIAN_FRONTEND=noninteractive", *environment]
     done = run([*nspawn, "/bin/bash", "-c", script], check=False, timeout_s=timeout_s)
     with log.open("a") as handle:
