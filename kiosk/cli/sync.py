@@ -20,6 +20,13 @@ from kiosk.domain.types import PolicyError
 from kiosk.sync import outbox
 from kiosk.sync.backoff import Backoff
 
+# `kiosk sync --once` gives up after ONCE_MAX_UNREACHABLE tries in a row that made no connection
+# (refused, unknown host, connect timeout, untrusted certificate: about a second when offline,
+# plus a connect timeout each where packets vanish), or ONCE_MAX_FAILURES failures in a row of
+# any kind (a busy service, a flaky link). Every batch that gets through starts the count again.
+ONCE_MAX_UNREACHABLE = 3
+ONCE_MAX_FAILURES = 12
+
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     sync = sub.add_parser("sync", help="push events to the records service (a loop, or --once)")
@@ -73,8 +80,10 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
 def _once(pusher: Any, store: Any, as_json: bool) -> int:
     total = outbox.counts(store)["pending"]
     bar = ProgressBar(total, sys.stderr) if sys.stderr.isatty() and not as_json else None
-    # Patient enough to ride out a busy service (429/503) but not to hang on a dead one.
-    result = pusher.push(max_failures=12, on_progress=bar.update if bar else None)
+    # Patient enough to ride out a busy service (429/503) or a lossy link, but not to hang on
+    # one that cannot be reached: see ONCE_* above.
+    result = pusher.push(max_failures=ONCE_MAX_FAILURES, max_unreachable=ONCE_MAX_UNREACHABLE,
+                         on_progress=bar.update if bar else None)  # fmt: skip
     if bar:
         bar.finish()
     figures = {"sent": result.sent, "dead": result.dead, "retries": result.retries,
@@ -85,7 +94,8 @@ def _once(pusher: Any, store: Any, as_json: bool) -> int:
     else:
         print(f"sent {result.sent}, dead {result.dead}, still pending {figures['now_pending']}")
     if not result.finished:
-        print(f"kiosk: sync stopped: {result.last_error}; will retry later", file=sys.stderr)
+        print(f"kiosk: sync stopped: {result.last_error}; the {figures['now_pending']} pending "
+              "events are kept and will be sent later", file=sys.stderr)  # fmt: skip
         return 1
     return 0
 
