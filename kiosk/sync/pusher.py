@@ -48,7 +48,7 @@ class Transient(Exception):
 class PushSettings:
     url: str
     kiosk_id: str
-    token: str
+    token: str = field(repr=False)  # a settings object in a log line or traceback shows no secret
     ca_file: str = ""
     allow_plain_http: bool = False
     batch_size: int = 500
