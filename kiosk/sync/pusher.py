@@ -111,6 +111,9 @@ class Pusher:
         base = settings.url.rstrip("/")
         kiosk = quote(settings.kiosk_id, safe="")
         self.events_url = base + EVENTS_PATH.format(kiosk_id=kiosk)
+        # For messages: scheme, host and port only (never a user:password a URL may carry).
+        parts = urlsplit(base)
+        self.address = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         self.status_url = base + STATUS_PATH.format(kiosk_id=kiosk)
 
     def close(self) -> None:
@@ -220,7 +223,7 @@ class Pusher:
         except requests.RequestException as exc:
             why = _not_connected(exc)
             if why:
-                where = f"cannot reach the records service at {self.settings.url} ({why})"
+                where = f"cannot reach the records service at {self.address} ({why})"
                 raise Transient(where, unreachable=True) from None
             raise Transient(f"network: {type(exc).__name__}") from None
         with response:

@@ -94,3 +94,16 @@ def test_sync_once_offline_gives_up_after_a_few_tries_and_says_why(
     assert figures["retries"] == ONCE_MAX_UNREACHABLE and figures["now_pending"] == pending
     assert f"cannot reach the records service at {url} (Connection refused)" in err
     assert f"the {pending} pending events are kept and will be sent later" in err
+
+
+def test_the_message_names_the_service_without_a_password_in_its_url(
+    kiosk: App, records: Running
+) -> None:
+    port = free_port()
+    result = pusher_for(kiosk, records, url=f"http://kiosk:s3cret@127.0.0.1:{port}/").push(
+        max_unreachable=1
+    )
+    assert result.last_error.startswith(
+        f"cannot reach the records service at http://127.0.0.1:{port} ("
+    )
+    assert "s3cret" not in result.last_error
