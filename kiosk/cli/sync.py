@@ -31,7 +31,10 @@ ONCE_MAX_FAILURES = 12
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     sync = sub.add_parser("sync", help="push events to the records service (a loop, or --once)")
-    sync.add_argument("--once", action="store_true", help="push what is pending now, then exit")
+    sync.add_argument("--once", action="store_true",
+                      help="push what is pending now, then exit (1 if it had to stop: after "
+                           f"{ONCE_MAX_UNREACHABLE} tries in a row that cannot connect, or "
+                           f"{ONCE_MAX_FAILURES} failures in a row)")  # fmt: skip
     sync.add_argument("--retry-dead", action="store_true", help="requeue dead letters first")
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(func=cmd_sync)

@@ -23,7 +23,7 @@ from kiosk.domain.types import VisitorType
 from kiosk.sync.pusher import PushSettings
 from kiosk.sync.server import db
 from kiosk.sync.server.managers import set_password
-from kiosk.sync.server.tokens import add_token
+from kiosk.sync.server.tokens import add_token, revoke_tokens
 from tests.sync.kiosks import add_events, make_kiosk, sync_counts, write_config
 from tests.sync.pg import free_port
 from tests.sync.server import Running
@@ -101,7 +101,7 @@ def manager_looks(base: str) -> list[str]:
 
 
 def test_neither_log_holds_names_query_strings_passwords_or_tokens(
-    service: Service, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    service: Service, records_engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     base, token, log, child = service
     app = kiosk_with_names(tmp_path, base, token)
@@ -109,6 +109,10 @@ def test_neither_log_holds_names_query_strings_passwords_or_tokens(
     caplog.set_level(logging.DEBUG)
     assert main(["--config", str(config), "sync", "--once"]) == 0
     assert set(sync_counts(app)) == {"sent"}
+    revoke_tokens(records_engine, "entrance-1")  # then the kiosk logs its refusals
+    add_events(app, 3)
+    assert main(["--config", str(config), "sync", "--once"]) == 0
+    assert sync_counts(app)["dead"] == 3
     app.close()
     forged = "kt_" + "x" * 43
     refused = requests.post(f"{base}/api/v1/kiosks/entrance-1/events", data=b"{}",
@@ -117,6 +121,7 @@ def test_neither_log_holds_names_query_strings_passwords_or_tokens(
     cookies = manager_looks(base)
     kiosk_log = "\n".join(r.getMessage() for r in caplog.records)
     assert "POST /api/v1/kiosks/entrance-1/events" in kiosk_log  # urllib3's own lines were seen
+    assert "3 events refused (HTTP 401)" in kiosk_log
     assert token not in kiosk_log
     stop(child)  # every request answered and logged: the whole log is on disk
     served = log.read_text(encoding="utf-8", errors="replace")
