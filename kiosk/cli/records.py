@@ -8,6 +8,7 @@ import argparse
 import gc
 import getpass
 import ipaddress
+import logging
 import os
 import sys
 from typing import Any
@@ -101,13 +102,17 @@ def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     import uvicorn
 
+    from kiosk.sync.server.access import LOGGER as ACCESS_LOGGER
     from kiosk.sync.server.app import Settings, create_app
 
     engine = _engine(args)
     secure = not _is_loopback(args.host)
     app = create_app(engine, Settings(secure_cookies=secure, retention=_retention(args)))
     quieten_gc()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False)
+    # Our access log, not uvicorn's: its lines carry the query string, where filters hold names.
+    logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False,
+                access_log=False)  # fmt: skip
     return 0
 
 

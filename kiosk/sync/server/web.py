@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlalchemy import Engine
 
 from kiosk.domain.types import EventKind
-from kiosk.sync.server import csvrows, pages, queries
+from kiosk.sync.server import csvrows, filters, pages, queries
 from kiosk.sync.server.managers import (
     LoginRefused,
     WebLogin,
@@ -62,25 +62,6 @@ async def form(request: Request) -> dict[str, str]:
     if any("\x00" in k or "\x00" in v for k, v in fields.items()):
         return {}
     return fields
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def filters_from(request: Request) -> tuple[queries.Filters, dict[str, str]]:
-    raw = {
-        # NUL removed: no stored text holds one, and PostgreSQL refuses one in a query.
-        k: request.query_params.get(k, "")[:80].replace("\x00", "")
-        for k in ("start", "end", "kiosk", "person", "kind")
-    }
-    found = queries.Filters(
-        _date(raw["start"]), _date(raw["end"]), raw["kiosk"], raw["person"], raw["kind"]
-    )
-    return found, raw
 
 
 def build_web(engine: Engine, settings: object) -> APIRouter:
@@ -149,15 +130,19 @@ def build_web(engine: Engine, settings: object) -> APIRouter:
         user = await who(sid)
         if user is None:
             return to_login()
-        found, raw = filters_from(request)
-        body = await run_in_threadpool(_events_body, engine, found, raw, tz)
-        return html(pages.page("Events", body, csrf=user.csrf, manager=user.manager))
+        asked = filters.parse(request.query_params)
+        body = await run_in_threadpool(_events_body, engine, asked, tz)
+        return html(pages.page("Events", body, csrf=user.csrf, manager=user.manager),
+                    400 if asked.problems else 200)  # fmt: skip
 
     @router.get("/events.csv")
     async def export(request: Request, sid: SessionId = None) -> Response:
         if await who(sid) is None:
             return to_login()
-        found, _ = filters_from(request)
+        asked = filters.parse(request.query_params)
+        if asked.problems:  # the page says why, before a download starts: a stream cannot
+            return await events(request, sid)
+        found = asked.filters
         rows = (csvrows.row(e, names, tz) for e, names in queries.all_events(engine, found, tz))
         name = f"records-{date.today().isoformat()}.csv"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -169,8 +154,9 @@ def build_web(engine: Engine, settings: object) -> APIRouter:
     return router
 
 
-def _events_body(engine: Engine, found: queries.Filters, raw: dict[str, str], tz: ZoneInfo) -> str:
-    rows, names = queries.latest_events(engine, found, tz)
+def _events_body(engine: Engine, asked: filters.Parsed, tz: ZoneInfo) -> str:
+    raw = asked.raw
+    rows, names = ([], {}) if asked.problems else queries.latest_events(engine, asked.filters, tz)
     kiosk_names = queries.kiosks(engine)
     controls = "".join([
         pages.field("From", "start", raw["start"], "date"),
@@ -189,7 +175,8 @@ def _events_body(engine: Engine, found: queries.Filters, raw: dict[str, str], tz
         ),
         empty="No events match.",
     )
-    return (f'<h1>Events</h1><form class="filters" method="get">{controls}</form>'
+    refused = "".join(f'<p class="error">{pages.escape(p)}</p>' for p in asked.problems)
+    return (f'<h1>Events</h1><form class="filters" method="get">{controls}</form>{refused}'
             f'<p><a class="button" id="export" href="{pages.escape(link)}">Export CSV</a> '
             f"Showing the newest {queries.PAGE_ROWS} at most.</p>{table}")  # fmt: skip
 
