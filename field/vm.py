@@ -35,14 +35,14 @@ def boot_and_look(root: Path, work: Path, out: Path, verdicts: Verdicts) -> None
         up = vm.wait_for("systemctl is-active kiosk.service", "active", timeout_s=900)
         verdicts.check("VM: kiosk.service active after boot", up is not None,
                        f"{vm.since_boot():.0f} s after QEMU started")  # fmt: skip
-        home = _settled_screen(vm, out / "vm-home.png")
         own = vm.kiosk_screenshot(out / "kiosk-own-home.png")
+        home = _display_showing(vm, own, out / "vm-home.png")
         verdicts.check("VM: the kiosk's home screen is on the display (as the kiosk drew it)",
                        _same_screen(home, own), _compare(home, own))  # fmt: skip
         vm.sh(f"{K} tap {MANAGER_UID}")
         vm.wait_for(_screen_query(), "shift_start", timeout_s=60)
-        tapped = _settled_screen(vm, out / "vm-after-tap.png")
         own_tapped = vm.kiosk_screenshot(out / "kiosk-own-after-tap.png")
+        tapped = _display_showing(vm, own_tapped, out / "vm-after-tap.png")
         verdicts.check("VM: a badge through `kiosk tap` changes what the display shows",
                        tapped.differs_from(home) > 0.05 and _same_screen(tapped, own_tapped),
                        f"{tapped.differs_from(home):.0%} of the display changed; "
@@ -67,15 +67,17 @@ def _make_image(root: Path, work: Path) -> Path:
     return image
 
 
-def _settled_screen(vm: Vm, keep: Path) -> Picture:
-    """A screendump once two in a row agree (the display has finished drawing), kept as PNG."""
-    previous = vm.screendump()
-    for _ in range(20):
-        time.sleep(1)
+def _display_showing(vm: Vm, own: Picture, keep: Path, timeout_s: float = 90) -> Picture:
+    """The display once it shows what the kiosk drew, or as it stands after `timeout_s`.
+
+    The kiosk reports itself up once its first frame is drawn; QEMU's display can show the text
+    console a moment longer while the mode is set, so a first look may be early, never final.
+    """
+    deadline = time.monotonic() + timeout_s
+    current = vm.screendump()
+    while not _same_screen(current, own) and time.monotonic() < deadline:
+        time.sleep(2)
         current = vm.screendump()
-        if current.differs_from(previous) < 0.001:
-            break
-        previous = current
     write_png(current, keep)
     return current
 
