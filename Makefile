@@ -1,25 +1,42 @@
-# The two commands a new engineer needs: `make run` and `make test`. Both set everything up first.
+# The two commands a new engineer needs: `make run` and `make test`. Both set everything up first,
+# from the locked installs in requirements/ (exact versions, checked against their hashes).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 KIOSK := $(VENV)/bin/kiosk
-# Reinstall whenever pyproject.toml changes.
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+# Exactly the locked files, nothing resolved on the way; then the kiosk package itself, built
+# with the locked setuptools.
+INSTALL := $(PY) -m pip install --quiet --no-deps --require-hashes
+INSTALL_SELF := $(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+# Reinstall whenever pyproject.toml or a set's lock file changes: one stamp per set.
+sum = $(shell cat $(1) | cksum | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.installed-kiosk-$(call sum,pyproject.toml requirements/build.txt requirements/kiosk.txt)
+DEV_STAMP := $(VENV)/.installed-dev-$(call sum,pyproject.toml requirements/build.txt requirements/dev.txt)
 DATA ?= $(CURDIR)/var
 
-.PHONY: setup run test lint pytest bench clean screenshots
+.PHONY: setup run test lint pytest bench clean screenshots lock lock-check field-test field-test-arm64
 
-$(STAMP): pyproject.toml scripts/system-deps.sh
+# Running the kiosk: its own packages only (no test tools, no PostgreSQL, no browser).
+$(RUN_STAMP): pyproject.toml requirements/build.txt requirements/kiosk.txt scripts/system-deps.sh
 	scripts/system-deps.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+	$(INSTALL) -r requirements/build.txt -r requirements/kiosk.txt
+	$(INSTALL_SELF)
+	rm -f $(VENV)/.installed-kiosk-*
 	touch $@
 
-setup: $(STAMP)
+# Testing it: everything the tests, lint and benchmarks use.
+$(DEV_STAMP): pyproject.toml requirements/build.txt requirements/dev.txt scripts/system-deps.sh
+	scripts/system-deps.sh --test
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(INSTALL) -r requirements/build.txt -r requirements/dev.txt
+	$(INSTALL_SELF)
+	rm -f $(VENV)/.installed-dev-*
+	touch $@
 
-run: setup
+setup: $(DEV_STAMP)
+
+run: $(RUN_STAMP)
 	KIOSK_DATA_DIR=$(DATA) $(KIOSK) init --demo
 	KIOSK_DATA_DIR=$(DATA) $(KIOSK) run
 
@@ -28,9 +45,10 @@ screenshots: setup
 	$(PY) -m kiosk.ui.gallery docs/screens --size 800x480
 
 lint: setup
-	$(VENV)/bin/ruff check kiosk tests bench scripts
-	$(VENV)/bin/ruff format --check kiosk tests bench scripts
+	$(VENV)/bin/ruff check kiosk tests bench scripts field
+	$(VENV)/bin/ruff format --check kiosk tests bench scripts field
 	$(VENV)/bin/mypy --strict kiosk
+	$(VENV)/bin/lint-imports --no-cache
 
 pytest: setup
 	$(PY) -m pytest -q
@@ -40,5 +58,30 @@ test: lint pytest
 bench: setup
 	$(PY) bench/run_all.py
 
+# The kiosk installed exactly as docs/deploy.md says, on Debian 12 booted with systemd in a
+# container, then in a VM whose screen is photographed from outside (root; docs/field-test.md).
+field-test: setup
+	field/host-deps.sh
+	$(PYTHON) -m field all
+
+# The same installer on arm64 through qemu-user: the Pi extras build, the CLI, offscreen screens.
+field-test-arm64: setup
+	field/host-deps.sh
+	$(PYTHON) -m field arm64
+
+# Refresh the lock files after changing dependencies in pyproject.toml (pins kept where they
+# still fit). `make lock LOCK_FLAGS=--upgrade` moves every package to the newest allowed;
+# `LOCK_FLAGS="--upgrade-package ruff"` just one.
+lock: setup
+	scripts/lock.sh $(LOCK_FLAGS)
+
+# CI: the committed lock files are what `make lock` makes from pyproject.toml today.
+lock-check: setup
+	rm -rf $(VENV)/lock-check && mkdir -p $(VENV)/lock-check/scripts
+	cp -r pyproject.toml requirements $(VENV)/lock-check/
+	cp scripts/lock.sh $(VENV)/lock-check/scripts/
+	UV=$(CURDIR)/$(VENV)/bin/uv $(VENV)/lock-check/scripts/lock.sh
+	diff -r requirements $(VENV)/lock-check/requirements && rm -rf $(VENV)/lock-check
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.domain.types import EventKind
+from kiosk.errors import StoreError
 from kiosk.services import KioskService, Recorded, ServiceContext
 from kiosk.services.admin import AdminService
 from kiosk.services.context import recorded
 from kiosk.store import migrate
-from kiosk.store.db import Store, StoreError
+from kiosk.store.db import Store
+
+if TYPE_CHECKING:
+    from kiosk.store.lock import RunLock
 
 
 @dataclass
@@ -58,6 +63,21 @@ def check_integrity(config: Config) -> None:
             f"restore the latest backup: kiosk restore {newest[0]}" if newest else "no backup found"
         )
         raise StoreError(f"database {path} is damaged ({problem}); {hint}")
+
+
+def open_running(config: Config) -> tuple[App, RunLock]:
+    """The app for the running kiosk, holding the run lock (one kiosk per data folder; a restore
+    waits for it), after refusing a damaged database. The caller releases the lock last."""
+    from kiosk.store.lock import RunLock
+
+    lock = RunLock(config.data_dir)
+    lock.acquire("start a second time")
+    try:
+        check_integrity(config)
+        return open_app(config), lock
+    except BaseException:
+        lock.release()
+        raise
 
 
 def restore(config: Config, file: Path, clock: Clock | None = None) -> tuple[App, Recorded]:

@@ -8,19 +8,21 @@ in this file: it names the files that hold them.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import os
-import re
 import tomllib
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.config_bounds import BOUNDS
+
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
-IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
+# Where an installed kiosk keeps its data: kiosk.service's StateDirectory. Every command that reads
+# the system config uses it too, so `sudo -u kiosk kiosk …` and the service share one database.
+SYSTEM_DATA_DIR = Path("/var/lib/kiosk")
 
 DEFAULT_NOTICE = (
     "This is a phone-free setting. To keep the children safe, please do not use a mobile "
@@ -202,6 +204,26 @@ def _type_name(hint: Any) -> str:
     return getattr(hint, "__name__", str(hint))
 
 
+def _section_types() -> dict[str, type[Any]]:
+    return typing.get_type_hints(Config)
+
+
+def bound_error(key: str, value: object) -> str | None:
+    """Why `value` cannot be the setting `key` (dotted, e.g. 'policy.pin_max_failures'), as one
+    line for a person that names the key; None when it is allowed. The config file and the
+    manager's console both ask this, so both refuse the same values in the same words."""
+    section, _, name = key.partition(".")
+    cls = _section_types().get(section)
+    hints = typing.get_type_hints(cls) if cls else {}
+    if name not in hints:
+        return f"unknown setting '{key}'{_suggest(key, BOUNDS)}"
+    if not _type_ok(value, hints[name]):
+        shown = f"{type(value).__name__} {value!r}"
+        return f"setting '{key}' must be {_type_name(hints[name])}, got {shown}"
+    problem = BOUNDS[key].problem(value)
+    return f"setting '{key}' {problem}" if problem else None
+
+
 def _build_section(name: str, cls: type[Any], raw: Any) -> Any:
     if not isinstance(raw, dict):
         raise ConfigError(f"[{name}] must be a table of settings, not {type(raw).__name__}")
@@ -210,81 +232,38 @@ def _build_section(name: str, cls: type[Any], raw: Any) -> Any:
     for key, value in raw.items():
         if key not in hints:
             raise ConfigError(f"unknown setting '{name}.{key}'{_suggest(key, hints)}")
-        if not _type_ok(value, hints[key]):
-            raise ConfigError(
-                f"setting '{name}.{key}' must be {_type_name(hints[key])}, "
-                f"got {type(value).__name__} {value!r}"
-            )
+        error = bound_error(f"{name}.{key}", value)
+        if error:
+            raise ConfigError(error)
         values[key] = float(value) if hints[key] is float else value
     return cls(**values)
 
 
 def config_from_dict(raw: dict[str, Any]) -> Config:
     """Build and check a Config from parsed TOML."""
-    sections = {f.name: f for f in dataclasses.fields(Config)}
+    sections = _section_types()
     built: dict[str, Any] = {}
     for name, value in raw.items():
         if name not in sections:
             raise ConfigError(f"unknown section [{name}]{_suggest(name, sections)}")
-        built[name] = _build_section(name, typing.get_type_hints(Config)[name], value)
+        built[name] = _build_section(name, sections[name], value)
     config = Config(**built)
-    _check_values(config)
+    _check_pins(config)
     return config
 
 
-def _check_values(config: Config) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(config.kiosk.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(
-            f"setting 'kiosk.timezone': unknown time zone {config.kiosk.timezone!r}"
-        ) from exc
-    hh, _, mm = config.kiosk.closing_time.partition(":")
-    if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
-        raise ConfigError("setting 'kiosk.closing_time' must be HH:MM, e.g. \"18:30\"")
-    if not config.devices.kinds:
-        raise ConfigError("setting 'devices.kinds' needs at least one kind of device")
-    # Both appear in exports and on buttons as they are: plain identifiers only.
-    for key, values in (
-        ("devices.kinds", config.devices.kinds),
-        ("lockers.ids", config.lockers.ids),
-    ):
-        bad = [v for v in values if not IDENTIFIER.fullmatch(v)]
-        if bad:
-            raise ConfigError(
-                f"setting '{key}': {bad[0]!r} must be letters, digits, '-' or '_' (at most 16)"
-            )
-    if len(set(config.lockers.ids)) != len(config.lockers.ids):
-        raise ConfigError("setting 'lockers.ids' lists a locker twice")
-    choices = {
-        "reader.kind": ("simulated", "rc522", "hid"),
-        "reader.hid_format": ("hex", "decimal"),
-    }
-    for key, allowed in choices.items():
-        section, _, name = key.partition(".")
-        value = getattr(getattr(config, section), name)
-        if value not in allowed:
-            raise ConfigError(f"setting '{key}' must be one of {', '.join(allowed)}, got {value!r}")
-    _check_pins(config)
-    for key in ("relay_pins", "door_pins"):
-        for locker in getattr(config.signals, key):
-            if locker not in config.lockers.ids:
-                raise ConfigError(
-                    f"setting 'signals.{key}' names locker {locker!r}, not in lockers.ids"
-                )
-
-
-PIN_FACTORIES = ("", "lgpio", "rpigpio", "pigpio", "native", "mock")
 SPI0_PINS = {8, 9, 10, 11}  # CE0, MISO, MOSI, SCLK in BCM numbering
 
 
 def _check_pins(config: Config) -> None:
+    """Rules across settings: each pin has one use, and relays and doors name real lockers."""
     signals = config.signals
-    if signals.pin_factory not in PIN_FACTORIES:
-        allowed = ", ".join(repr(f) for f in PIN_FACTORIES)
-        raise ConfigError(f"setting 'signals.pin_factory' must be one of {allowed}")
+    for key in ("relay_pins", "door_pins"):
+        for locker in getattr(signals, key):
+            if locker not in config.lockers.ids:
+                raise ConfigError(
+                    f"setting 'signals.{key}' names locker {locker!r}, not in lockers.ids"
+                )
     if not signals.enabled:
         return
     used: dict[int, str] = {}
@@ -323,66 +302,20 @@ def load_config(cli_path: str | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
     try:
-        return config_from_dict(raw)
+        config = config_from_dict(raw)
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    return _installed_data_dir(config) if _is_system_config(path) else config
 
 
-# Minimal bounds for the keys the records service's console edits per setting. Another branch
-# gives every key bounds in one table with this same function; at merge, keep that one.
-_BOUNDS: dict[str, tuple[int, int]] = {
-    "policy.locker_overdue_after_closing_min": (0, 24 * 60),
-    "retention.visitor_details_days": (1, 3650),
-    "retention.unknown_badge_days": (1, 3650),
-    "retention.staff_events_days": (1, 3650),
-}
+def _is_system_config(path: Path) -> bool:
+    return path.resolve() == SYSTEM_CONFIG.resolve()
 
 
-def bound_error(key: str, value: object) -> str | None:
-    """Why `value` is not allowed for setting `key` (the kiosk's own rules), or None if it is."""
-    if key in _BOUNDS:
-        low, high = _BOUNDS[key]
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            return f"setting '{key}' must be a whole number from {low} to {high}"
-        return None
-    checks = {
-        "kiosk.timezone": _timezone_error,
-        "kiosk.closing_time": _closing_error,
-        "lockers.ids": _identifiers_error,
-        "devices.kinds": _identifiers_error,
-        "notice.quiet_space": _text_error,
-    }
-    check = checks.get(key)
-    if check is None:
-        return f"unknown setting '{key}'{_suggest(key, [*_BOUNDS, *checks])}"
-    error = check(value)
-    return f"setting '{key}' {error}" if error else None
-
-
-def _timezone_error(value: object) -> str | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        return f"is not a known time zone: {value!r}"
-    return None
-
-
-def _closing_error(value: object) -> str | None:
-    hh, _, mm = str(value).partition(":")
-    ok = len(hh) == 2 and len(mm) == 2 and hh.isdigit() and mm.isdigit()
-    return None if ok and int(hh) < 24 and int(mm) < 60 else 'must be HH:MM, e.g. "18:30"'
-
-
-def _identifiers_error(value: object) -> str | None:
-    if not isinstance(value, list) or not value:
-        return "needs at least one entry"
-    bad = [v for v in value if not isinstance(v, str) or not IDENTIFIER.fullmatch(v)]
-    if bad:
-        return f"{bad[0]!r} must be letters, digits, '-' or '_' (at most 16)"
-    return None if len(set(value)) == len(value) else "lists an entry twice"
-
-
-def _text_error(value: object) -> str | None:
-    return None if isinstance(value, str) and len(value) <= 2000 else "is at most 2000 characters"
+def _installed_data_dir(config: Config) -> Config:
+    """The installed kiosk's data lives in SYSTEM_DATA_DIR unless the file or $KIOSK_DATA_DIR says
+    otherwise (not in the home folder of whoever runs the command, nor only under systemd)."""
+    if config.kiosk.data_dir or os.environ.get("KIOSK_DATA_DIR"):
+        return config
+    kiosk = replace(config.kiosk, data_dir=str(SYSTEM_DATA_DIR))
+    return replace(config, kiosk=kiosk)

@@ -1,7 +1,8 @@
 """The manager's CSV export: one row per event, names resolved, safe to open in Excel.
 
-The whole row is built by one SQL query (names joined, local time computed from the zone's offset
-changes, spreadsheet-formula text neutralised, lists joined), so Python only streams the database's
+The whole row is built by one SQL query derived from the column table in `kiosk.export_columns`
+(names joined, local time computed from the zone's offset changes, spreadsheet-formula text
+neutralised, lists joined), so Python only streams the database's
 rows into the csv module in chunks: memory stays flat and the export runs near the speed of the
 database itself. The file is written beside its destination, readable only by its owner, and
 renamed into place when complete, so a killed export never leaves half a file behind.
@@ -20,16 +21,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-CHUNK_ROWS = 5000
-# Cells a spreadsheet would run as a formula (OWASP's list): such text gets a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from kiosk.export_columns import (
+    COLUMNS,
+    DETAIL_KEYS,
+    DEVICE_KEYS,
+    FORMULA_STARTS,
+    HEADER,
+    Column,
+    Source,
+)
 
-HEADER = [
-    "seq", "event_id", "kiosk_id", "time_utc", "time_local", "clock_synced", "kind",
-    "person_type", "person", "organisation", "visiting", "devices", "locker", "reason",
-    "approver", "expected_return_local", "notice_version", "lone_working", "quiet_space_shown",
-    "on_behalf", "recorded_by", "detail",
-]  # fmt: skip
+CHUNK_ROWS = 5000
 
 
 class ExportScope(StrEnum):
@@ -51,11 +53,6 @@ class ExportRequest:
     end: date  # inclusive
     scope: ExportScope
     destination: Path
-
-
-def neutralise(cell: str) -> str:
-    """Python twin of `_safe` below, for exports built outside SQLite."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def utc_text(moment: datetime) -> str:
@@ -101,7 +98,8 @@ def _local(expr: str, changes: list[tuple[datetime, int]]) -> str:
 
 
 def _safe(expr: str) -> str:
-    starts = "'=', '+', '-', '@', char(9), char(13)"
+    """SQL twin of `neutralise`: the same FORMULA_STARTS, as SQLite characters."""
+    starts = ", ".join(f"char({ord(c)})" for c in FORMULA_STARTS)
     return f"CASE WHEN substr({expr}, 1, 1) IN ({starts}) THEN '''' || {expr} ELSE {expr} END"
 
 
@@ -109,38 +107,83 @@ def _yes_no(expr: str) -> str:
     return f"CASE {expr} WHEN 1 THEN 'yes' WHEN 0 THEN 'no' ELSE '' END"
 
 
-def _when(kinds: str, key: str) -> str:
+def _kinds(kinds: tuple[str, ...]) -> str:
+    return ", ".join(f"'{kind}'" for kind in kinds)
+
+
+def _payload(column: Column) -> str:
     """A payload field, read only for the kinds that carry it (each read parses the JSON)."""
-    return f"CASE WHEN e.kind IN ({kinds}) THEN json_extract(e.payload, '$.{key}') END"
+    extract = f"json_extract(e.payload, '$.{column.key}')"
+    if column.kinds:
+        return f"CASE WHEN e.kind IN ({_kinds(column.kinds)}) THEN {extract} END"
+    # A key most events lack: a plain substring test (no JSON parse) skips the rest, which
+    # matters at a million rows.
+    return f"CASE WHEN instr(e.payload, '\"{column.key}\"') THEN {extract} END"
 
 
-STAFF_ACTIONS = "'shift.start', 'shift.end', 'device.out', 'device.in'"
-# Few events are recorded on someone's behalf: a plain substring test (no JSON parse) skips
-# the rest, which matters at a million rows.
-ON_BEHALF = (
-    "CASE WHEN instr(e.payload, '\"on_behalf\"') THEN json_extract(e.payload, '$.on_behalf') END"
+def _devices() -> str:
+    """The devices an event is about: a list joined with "; ", or the one device it names."""
+    whens = " ".join(f"WHEN '{kind}' THEN '$.{key}'" for kind, key in DEVICE_KEYS.items())
+    listed = f"SELECT group_concat(value, '; ') FROM json_each(e.payload, CASE e.kind {whens} END)"  # noqa: S608
+    return f"coalesce(({listed}), '')"
+
+
+def _detail(column: Column) -> str:
+    parts = " || ' ' || ".join(
+        f"coalesce('{key}=' || json_extract(e.payload, '$.{key}'), '')" for key in DETAIL_KEYS
+    )
+    return f"CASE WHEN e.kind IN ({_kinds(column.kinds)}) THEN trim({parts}) ELSE '' END"
+
+
+PERSON_TYPE_SQL = (
+    "CASE WHEN e.staff_id IS NOT NULL THEN 'staff' ELSE coalesce(v.visitor_type, '') END"
 )
-RECORDED_BY = (
-    "CASE WHEN instr(e.payload, '\"recorded_by\"') "
-    "THEN json_extract(e.payload, '$.recorded_by') END"
+PERSON_SQL = (
+    "CASE WHEN e.staff_id IS NOT NULL THEN s.name "
+    "WHEN v.id IS NOT NULL THEN coalesce(v.name, '(erased)') ELSE '' END"
 )
-# Kinds whose payload says which badge or why something was refused.
-DETAILED = (
-    "'badge.unknown', 'badge.refused', 'admin.badge_enrol', 'admin.badge_revoke', "
-    "'approval.refused'"
-)
-# Device kinds and locker ids are identifiers the config checks (letters, digits, - and _), so
-# they are written as they are; free text typed by people goes through _safe.
-DEVICES = (
-    "CASE e.kind WHEN 'shift.start' THEN json_extract(e.payload, '$.devices') "
-    "WHEN 'shift.end' THEN json_extract(e.payload, '$.collected') "
-    "WHEN 'device.out' THEN json_extract(e.payload, '$.device') "
-    "WHEN 'device.in' THEN json_extract(e.payload, '$.device') END"
-)
-DEVICE_LIST = (
-    f"coalesce(nullif(replace(replace(replace(replace({DEVICES}, '[\"', ''), '\"]', ''), "
-    "'\",\"', '; '), '[]', ''), ''), '')"
-)
+
+
+def _sql_value(column: Column, changes: list[tuple[datetime, int]]) -> str:  # noqa: PLR0911
+    """The SQL for one column's value, from its definition in `kiosk.export_columns`."""
+    match column.source:
+        case Source.EVENT:
+            return f"e.{column.key}"
+        case Source.LOCAL_TIME:
+            return _local("e.occurred_at", changes)
+        case Source.SYNCED:
+            return _yes_no("e.clock_synced")
+        case Source.PERSON_TYPE:
+            return PERSON_TYPE_SQL
+        case Source.PERSON:
+            return PERSON_SQL
+        case Source.VISITOR:
+            return f"coalesce(v.{column.key}, '')"
+        case Source.DEVICES:
+            return _devices()
+        case Source.APPROVER:
+            return "coalesce(a.name, '')"  # joined in export_sql
+        case Source.PAYLOAD:
+            return f"coalesce({_payload(column)}, '')"
+        case Source.PAYLOAD_YES_NO:
+            return _yes_no(_payload(column))
+        case Source.PAYLOAD_LOCAL_TIME:
+            return f"coalesce({_local(_payload(column), changes)}, '')"
+        case Source.DETAIL:
+            return _detail(column)
+
+
+def _sql_cell(column: Column, changes: list[tuple[datetime, int]]) -> str:
+    value = _sql_value(column, changes)
+    return _safe(value) if column.neutralised else value
+
+
+def _approver_join() -> str:
+    (column,) = (c for c in COLUMNS if c.source is Source.APPROVER)
+    return (
+        f"LEFT JOIN staff AS a ON e.kind IN ({_kinds(column.kinds)}) "
+        f"AND a.id = json_extract(e.payload, '$.{column.key}') "
+    )
 
 
 def export_sql(
@@ -157,36 +200,12 @@ def export_sql(
     changes = offset_changes(
         tz, max(lo, first) - timedelta(days=1), min(hi, last) + timedelta(days=2)
     )
-    due = _when("'device.out'", "expected_return")
-    person = (
-        "CASE WHEN e.staff_id IS NOT NULL THEN s.name "
-        "WHEN v.id IS NOT NULL THEN coalesce(v.name, '(erased)') ELSE '' END"
-    )
-    detail = (
-        f"CASE WHEN e.kind IN ({DETAILED}) THEN trim("
-        "coalesce('uid=' || json_extract(e.payload, '$.uid'), '') || ' ' || "
-        "coalesce('why=' || json_extract(e.payload, '$.why'), '')) ELSE '' END"
-    )
-    out, visit = "'device.out'", "'visitor.in'"
-    columns = [
-        "e.seq", "e.id", "e.kiosk_id", "e.occurred_at", _local("e.occurred_at", changes),
-        _yes_no("e.clock_synced"), "e.kind",
-        "CASE WHEN e.staff_id IS NOT NULL THEN 'staff' ELSE coalesce(v.visitor_type, '') END",
-        _safe(person), _safe("coalesce(v.organisation, '')"), _safe("coalesce(v.visiting, '')"),
-        DEVICE_LIST, f"coalesce({_when(STAFF_ACTIONS, 'locker')}, '')",
-        f"coalesce({_when(out, 'reason')}, '')", _safe("coalesce(a.name, '')"),
-        f"CASE WHEN e.kind = 'device.out' THEN {_local(due, changes)} ELSE '' END",
-        f"coalesce({_when(visit, 'notice_version')}, '')",
-        _yes_no(_when(visit, "lone_working")),
-        _safe(f"coalesce({_when(visit, 'quiet_space')}, '')"),
-        _yes_no(ON_BEHALF), _safe(f"coalesce({RECORDED_BY}, '')"), detail,
-    ]  # fmt: skip
+    columns = ", ".join(_sql_cell(column, changes) for column in COLUMNS)
     sql = (
-        f"SELECT {', '.join(columns)} FROM events AS e "  # noqa: S608 - no user text in the SQL
+        f"SELECT {columns} FROM events AS e "  # noqa: S608 - no user text in the SQL
         "LEFT JOIN staff AS s ON s.id = e.staff_id "
         "LEFT JOIN visitors AS v ON v.id = e.visitor_id "
-        "LEFT JOIN staff AS a ON e.kind = 'device.out' "
-        "AND a.id = json_extract(e.payload, '$.approver_id') "
+        f"{_approver_join()}"
         f"WHERE e.occurred_at >= :lo AND e.occurred_at < :hi AND {SCOPE_SQL[request.scope]} "
         "ORDER BY e.seq"
     )

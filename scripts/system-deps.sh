@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian / Raspberry Pi OS packages the kiosk and its tests need, if any are missing.
+# Installs the Debian / Raspberry Pi OS packages the kiosk needs (`make run`), and with --test
+# those its tests and benchmarks need too (`make test`), if any are missing.
 # Idempotent and quiet when everything is there; uses sudo when not run as root.
 set -euo pipefail
 
 packages=(
-  python3 python3-venv python3-dev gcc  # the virtual environment; RPi.GPIO and spidev compile
-  sqlite3                                # `make bench` compares the export with sqlite3 -csv
-  systemd                                # systemd-analyze verifies the units in systemd/
+  python3 python3-venv                   # the virtual environment
   libegl1 libgl1-mesa-dri libgbm1 libmtdev1  # Kivy's window: Mesa EGL for SDL offscreen (no display)
-  postgresql                             # the records service's tests and bench (issue 5)
-  chromium chromium-driver               # the manager's web page in a real browser (issue 5)
-  openssl                                # a private CA for the pusher's TLS test
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(
+    python3-dev gcc                      # the real mfrc522 driver's RPi.GPIO and evdev compile
+    sqlite3                              # `make bench` compares the export with sqlite3 -csv
+    systemd                              # systemd-analyze verifies the units in systemd/
+    postgresql                           # the records service's tests and bench (issue 5)
+    chromium chromium-driver             # the manager's web page in a real browser (issue 5)
+    openssl                              # a private CA for the pusher's TLS test
+  )
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
@@ -15,22 +14,6 @@ import pytest
 from kiosk.cli import main
 
 ROOT = Path(__file__).parent.parent
-
-
-@pytest.fixture
-def kiosk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    """Run `kiosk ARGS` in-process on a demo database; returns (exit code, stdout, stderr)."""
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n')
-
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(["--config", str(config), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    assert run("init", "--demo")[0] == 0
-    return run
 
 
 def test_help_lists_every_command() -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import Config, ConfigError, load_config
+from kiosk.config import Config, ConfigError, bound_error, load_config
+from kiosk.config_bounds import BOUNDS
+from tests.conftest import write_config
 
 EXAMPLE = Path(__file__).parent.parent / "kiosk" / "kiosk.example.toml"
 
@@ -89,3 +93,107 @@ def test_an_int_is_accepted_where_a_float_is_expected(tmp_path: Path) -> None:
 def test_missing_file_named_explicitly_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(str(tmp_path / "nope.toml"))
+
+
+def test_the_installed_config_puts_every_command_on_the_service_s_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sudo -u kiosk kiosk …` (no $STATE_DIRECTORY, $HOME is /var/lib/kiosk) and kiosk.service
+    (KIOSK_CONFIG=/etc/kiosk/kiosk.toml) must open the same database: the unit's StateDirectory."""
+    system = write_config(tmp_path / "kiosk.toml", EXAMPLE.read_text())
+    monkeypatch.setattr("kiosk.config.SYSTEM_CONFIG", system)
+    monkeypatch.setattr("kiosk.config.SYSTEM_DATA_DIR", tmp_path / "state")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for var in ("KIOSK_CONFIG", "KIOSK_DATA_DIR", "STATE_DIRECTORY", "XDG_DATA_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    as_the_operator = load_config(None)
+    monkeypatch.setenv("KIOSK_CONFIG", str(system))
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
+    as_the_service = load_config(None)
+    assert as_the_operator.database_path == tmp_path / "state" / "kiosk.db"
+    assert as_the_service.database_path == as_the_operator.database_path
+    # Another file (a developer's, a test's) keeps the per-user default.
+    monkeypatch.delenv("STATE_DIRECTORY")
+    other = write_config(tmp_path / "mine.toml", "")
+    assert load_config(str(other)).data_dir == tmp_path / "home" / ".local" / "share" / "kiosk"
+
+
+# Twelve senseless values, each refused with its key named (issue 16).
+SENSELESS = [
+    ("retention.visitor_details_days", 0, "must be between 1 and 366 days, got 0"),
+    ("policy.pin_max_failures", 0, "must be between 1 and 20, got 0"),
+    ("sync.batch_size", 0, "must be between 1 and 1000, got 0"),
+    ("signals.green_led", 999, "must be between 2 and 27, got 999"),
+    ("lockers.ids", [], "must list 1 to 500 values, got 0"),
+    ("devices.kinds", [], "must list 1 to 20 values, got 0"),
+    ("policy.visitor_search_min_chars", 1, "must be between 2 and 10, got 1"),
+    ("policy.pin_lockout_s", -5, "must be between 30 and 86400 seconds, got -5"),
+    ("sync.interval_s", 0.0, "must be between 0.1 and 3600 seconds, got 0.0"),
+    ("kiosk.setting_name", "", "must be 1 to 100 characters, got 0"),
+    ("signals.relay_pins", {"1": 40}, "must be between 2 and 27, got 40"),
+    ("sync.url", "ftp://records", "must be an http:// or https:// address"),
+    ("kiosk.idle_timeout_s", 0.5, "must be between 5 and 3600 seconds, got 0.5"),
+    ("notice.text", "line one\nline two", "must not contain control characters"),
+    ("kiosk.id", "a/b", "'a/b' must be letters, digits"),
+]
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f'"{k}" = {v}' for k, v in value.items()) + " }"
+    if isinstance(value, str):
+        return '"' + value.replace("\n", "\\n") + '"'
+    return repr(value).replace("'", '"')
+
+
+@pytest.mark.parametrize(("key", "value", "message"), SENSELESS)
+def test_a_senseless_value_in_the_file_is_refused_naming_the_key(
+    tmp_path: Path, key: str, value: object, message: str
+) -> None:
+    section, _, name = key.partition(".")
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f"[{section}]\n{name} = {_toml_value(value)}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path))
+    assert f"setting '{key}' " in str(caught.value)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(("key", "value", "message"), SENSELESS)
+def test_bound_error_gives_the_console_the_same_refusal(
+    key: str, value: object, message: str
+) -> None:
+    error = bound_error(key, value)
+    assert error is not None
+    assert error.startswith(f"setting '{key}' ")
+    assert message in error
+
+
+def _every_setting() -> list[tuple[str, object]]:
+    defaults = Config()
+    return [
+        (f"{section.name}.{f.name}", getattr(getattr(defaults, section.name), f.name))
+        for section in dataclasses.fields(Config)
+        for f in dataclasses.fields(typing.get_type_hints(Config)[section.name])
+    ]
+
+
+def test_every_setting_has_bounds_and_every_bound_is_a_setting() -> None:
+    assert sorted(key for key, _ in _every_setting()) == sorted(BOUNDS)
+
+
+@pytest.mark.parametrize(("key", "default"), _every_setting())
+def test_every_default_is_within_its_bounds(key: str, default: object) -> None:
+    assert bound_error(key, default) is None
+
+
+def test_bound_error_names_unknown_keys_and_wrong_types() -> None:
+    assert bound_error("policy.pin_max_failure", 3) == (
+        "unknown setting 'policy.pin_max_failure' (did you mean 'policy.pin_max_failures'?)"
+    )
+    assert bound_error("policy.pin_max_failures", 2.5) == (
+        "setting 'policy.pin_max_failures' must be int, got float 2.5"
+    )
+    assert bound_error("policy.pin_max_failures", "5") is not None
+    assert bound_error("policy.pin_max_failures", 20) is None
+    assert bound_error("policy.pin_max_failures", 21) is not None

@@ -1,5 +1,6 @@
 """Kill -9 mid-action: everything reported as recorded is there exactly once, seq keeps rising,
-and SQLite's integrity check passes. A child process taps in a loop; we kill it at random."""
+and SQLite's integrity check passes. A child process taps in a loop; we kill it after a random
+number of taps."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,8 @@ KILLS = 12
 
 
 def run_child_until_killed(data_dir: Path, rng: random.Random) -> list[tuple[str, int]]:
+    """Kill the child after it has reported a random number of actions: on observed progress, not
+    after a sleep, so a slow start-up on a busy machine cannot make the kill land before work."""
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.crash_child", str(data_dir)],
         cwd=ROOT,
@@ -32,13 +33,16 @@ def run_child_until_killed(data_dir: Path, rng: random.Random) -> list[tuple[str
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert child.stdout is not None
+    target = rng.randint(5, 30)
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(child.stdout or []), daemon=True)
-    reader.start()
-    time.sleep(rng.uniform(0.6, 1.5))  # start-up, then a random moment mid-loop
+    for line in child.stdout:
+        lines.append(line)
+        if len(lines) >= target:
+            break
+    assert len(lines) >= target, f"the child stopped (exit {child.poll()}) before tapping"
     child.send_signal(signal.SIGKILL)
     child.wait()
-    reader.join(timeout=10)
+    lines.extend(child.stdout)  # reports already in the pipe were made before the kill
     child.stdout.close()
     # A line cut short by the kill was never a complete report; whole lines were.
     return [(line.split()[0], int(line.split()[1])) for line in lines if line.endswith("\n")]

@@ -22,9 +22,9 @@ from kiosk.export import (
     ExportScope,
     _local,
     _safe,
-    neutralise,
     offset_changes,
 )
+from kiosk.export_columns import neutralise
 from kiosk.services.exports import ExportService
 from tests.conftest import MANAGER_PIN, staff_id
 

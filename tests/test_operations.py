@@ -17,9 +17,9 @@ from kiosk.app import App, check_integrity, open_app, restore
 from kiosk.clock import ManualClock
 from kiosk.config import Config
 from kiosk.domain.types import EventKind, PolicyError, VisitorType
+from kiosk.errors import StoreError
 from kiosk.services.operations import OperationsService
 from kiosk.store.backup import list_backups
-from kiosk.store.db import StoreError
 from kiosk.store.models import Event, Staff, Visitor
 from tests.conftest import BEN_UID, staff_id
 

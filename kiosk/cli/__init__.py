@@ -11,20 +11,28 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from kiosk.cli import hardware, operations, people, record, reports, setup, sync, ui
 from kiosk.config import ConfigError, load_config
 from kiosk.domain.types import PolicyError
-from kiosk.services.context import NotRecorded
-from kiosk.store.db import StoreError
+from kiosk.errors import NotRecorded, StoreError
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_BROKEN = 3
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A mistake on the command line is one line on stderr, as for every other refusal; the
+    whole usage is a `--help` away. Subcommands' parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="kiosk",
         description="Device check-in kiosk for early-years settings.",
         epilog="Config: --config, else $KIOSK_CONFIG, else /etc/kiosk/kiosk.toml, else defaults.",

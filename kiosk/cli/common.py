@@ -7,20 +7,26 @@ import getpass
 import json
 import sys
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.app import App, open_app
 from kiosk.config import Config
 from kiosk.domain.types import PolicyError, StaffId
-from kiosk.services.lookup import find_staff
+
+if TYPE_CHECKING:
+    from kiosk.app import App
 
 
 def app_for(config: Config) -> App:
+    # Imported here, with SQLAlchemy, only by the commands that open the database.
+    from kiosk.app import open_app
+
     return open_app(config)
 
 
 def staff_named(app: App, name: str) -> StaffId:
     """The staff member a command names (full name or a unique start of it)."""
+    from kiosk.services.lookup import find_staff
+
     with app.ctx.reading() as session:
         return StaffId(find_staff(session, name).id)
 
@@ -37,13 +43,27 @@ def parse_date(text: str) -> date:
 
 
 def read_pin(prompt: str, *, confirm: bool = False) -> str:
-    """A PIN from the terminal (hidden), or the first line of stdin for scripts."""
+    """A PIN from the terminal (hidden), or from stdin for scripts: one line, or with `confirm`
+    the PIN once or twice (as the terminal asks), every line read and a second one checked."""
     if not sys.stdin.isatty():
-        return sys.stdin.readline().strip()
+        if not confirm:
+            return sys.stdin.readline().strip()
+        return _piped_pin(sys.stdin.read())
     pin = getpass.getpass(prompt)
     if confirm and getpass.getpass("Again: ") != pin:
         raise PolicyError("The two PINs are not the same.")
     return pin
+
+
+def _piped_pin(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines or len(lines) > 2:
+        raise PolicyError(
+            f"Give the PIN on one line, or twice to confirm it (got {len(lines)} lines)."
+        )
+    if len(lines) == 2 and lines[0] != lines[1]:
+        raise PolicyError("The two PINs are not the same.")
+    return lines[0]
 
 
 def acting_person(args: argparse.Namespace) -> str:

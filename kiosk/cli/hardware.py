@@ -11,12 +11,15 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
+from kiosk import display
 from kiosk.config import Config
-from kiosk.hardware import make_reader, make_signals
-from kiosk.hardware.hwcheck import HwCheck, PartResult, Status
 from kiosk.hardware.reader import HardwareError
 from kiosk.hardware.simulated import NoKioskListening, send_tap
+
+if TYPE_CHECKING:
+    from kiosk.hardware.hwcheck import PartResult
 
 EXIT_OK, EXIT_FAILED, EXIT_NO_KIOSK, EXIT_USAGE = 0, 1, 3, 2
 
@@ -35,6 +38,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-questions",
         action="store_true",
         help="drive every part but ask nothing (also the default when stdin is not a terminal)",
+    )
+    check.add_argument(
+        "--quick",
+        action="store_true",
+        help="what needs nobody at the kiosk (the installer runs this): the reader answers, the "
+        "GPIO pins are usable and a screen is connected; no badge, light, sound or latch",
     )
     check.set_defaults(func=hw_check)
     tap = sub.add_parser(
@@ -73,7 +82,12 @@ def _fail(want_json: bool, message: str, code: int) -> int:
 
 def hw_check(args: argparse.Namespace, config: Config) -> int:
     want_json = bool(getattr(args, "json", False))
+    # The reader and signal adapters load only for this command, never for `kiosk tap`.
+    from kiosk.hardware import keep_gpio_files_in, make_reader, make_signals
+    from kiosk.hardware.hwcheck import HwCheck
+
     interactive = sys.stdin.isatty() and not args.no_questions
+    keep_gpio_files_in(config.data_dir)
     signals = make_signals(config.signals)
     try:
         check = HwCheck(
@@ -84,6 +98,8 @@ def hw_check(args: argparse.Namespace, config: Config) -> int:
             out=sys.stderr if want_json else sys.stdout,
             ask=_ask_terminal if interactive else _nobody,
             tap_timeout_s=args.tap_timeout_s,
+            quick=args.quick,
+            screen=display.describe,
         )
         results = check.run()
     finally:
@@ -95,6 +111,8 @@ def hw_check(args: argparse.Namespace, config: Config) -> int:
 
 
 def _passed(results: list[PartResult]) -> bool:
+    from kiosk.hardware.hwcheck import Status
+
     return not any(r.status is Status.FAIL for r in results)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.app import check_integrity, restore
 from kiosk.cli.common import app_for
 from kiosk.config import Config
-from kiosk.services.operations import OperationsService
-from kiosk.store.backup import list_backups
+
+if TYPE_CHECKING:
+    from kiosk.services.operations import OperationsService
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -30,17 +30,27 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     erase.set_defaults(func=cmd_erase)
 
 
+def _operations(config: Config) -> OperationsService:
+    from kiosk.services.operations import OperationsService
+
+    return OperationsService(app_for(config).ctx)
+
+
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     if args.list:
+        from kiosk.store.backup import list_backups
+
         for path in list_backups(config.backup_dir):
             print(path)
         return 0
-    _, done = OperationsService(app_for(config).ctx).backup()
+    _, done = _operations(config).backup()
     print(done.message)
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.app import restore
+
     app, done = restore(config, args.file)
     app.close()
     print(done.message)
@@ -48,13 +58,15 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.app import check_integrity
+
     check_integrity(config)
     print(f"database {config.database_path}: ok")
     return 0
 
 
 def cmd_erase(args: argparse.Namespace, config: Config) -> int:
-    operations = OperationsService(app_for(config).ctx)
+    operations = _operations(config)
     done = (
         operations.erase_visitor(args.visitor)
         if args.visitor

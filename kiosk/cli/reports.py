@@ -6,7 +6,7 @@ import argparse
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from kiosk.cli.common import app_for, parse_date, print_json
@@ -14,9 +14,9 @@ from kiosk.cli.progress import ProgressBar
 from kiosk.config import Config
 from kiosk.domain.types import PolicyError
 from kiosk.export import ExportRequest, ExportScope
-from kiosk.retention import RetentionService
-from kiosk.services.exports import ExportService
-from kiosk.services.rollcall import RollCall
+
+if TYPE_CHECKING:
+    from kiosk.services.rollcall import RollCall
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -70,7 +70,11 @@ def print_roll_call(roll: RollCall, tz: ZoneInfo) -> None:
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
-    status = app_for(config).kiosk.roll_call.status()
+    # Not through the app: the figures need neither SQLAlchemy nor the services (issue 16).
+    from kiosk.clock import SystemClock
+    from kiosk.status import kiosk_status
+
+    status = kiosk_status(config, SystemClock())
     if args.json:
         print_json(status)
         return 0
@@ -95,6 +99,8 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     if not args.output.parent.is_dir():
         raise PolicyError(f"folder {args.output.parent} does not exist")
     request = ExportRequest(args.start, args.end, ExportScope(args.what), args.output)
+    from kiosk.services.exports import ExportService
+
     exports = ExportService(app_for(config).ctx)
     bar = ProgressBar(exports.count(request), sys.stderr) if sys.stderr.isatty() else None
     done = exports.export(request, bar.update if bar else None)
@@ -105,6 +111,8 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.retention import RetentionService
+
     counts, done = RetentionService(app_for(config).ctx).purge(dry_run=args.dry_run)
     if args.json:
         print_json({"dry_run": args.dry_run, **asdict(counts)})

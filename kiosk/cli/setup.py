@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from kiosk.app import initialise
 from kiosk.config import Config
 
 
@@ -16,6 +15,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def cmd_init(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.app import initialise
+
     app, done = initialise(config, demo=args.demo)
     app.close()
     print(done.message)

@@ -8,6 +8,7 @@ the simulated reader and no signals. This package imports no store and no UI.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kiosk.config import ReaderSection
@@ -21,6 +22,7 @@ __all__ = [
     "NullSignals",
     "ReaderHealth",
     "Signals",
+    "keep_gpio_files_in",
     "make_reader",
     "make_signals",
     "normalise_uid",
@@ -44,3 +46,16 @@ def make_reader(section: ReaderSection, socket_path: Path) -> BadgeReader:
 
         return SimulatedReader(socket_path)
     raise HardwareError(f"unknown reader.kind {section.kind!r}; choose rc522, hid or simulated")
+
+
+def keep_gpio_files_in(folder: Path) -> None:
+    """Give lgpio a folder it may write, before anything imports it.
+
+    lgpio (gpiozero's pin factory on a Pi 5, and rpi-lgpio's RPi.GPIO under the RC522 driver)
+    creates a notification pipe in its working directory when imported: the current directory
+    unless $LG_WD names another. Run by systemd from `/`, or from a folder the kiosk user cannot
+    write, the import fails and neither the reader nor the pins load; the kiosk's data folder is
+    always writable.
+    """
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ.setdefault("LG_WD", str(folder))

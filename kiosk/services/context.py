@@ -18,21 +18,16 @@ from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.domain.shifts import OutLimits
 from kiosk.domain.types import EventKind
+from kiosk.errors import NotRecorded, StoreError
 from kiosk.store import events
-from kiosk.store.db import Store, StoreError
+from kiosk.store.db import Store
 from kiosk.store.models import Event
 
 log = logging.getLogger(__name__)
 
-NOT_RECORDED = "Not recorded. Please try again, or see the manager."
-
-
-class NotRecorded(RuntimeError):
-    """The action could not be saved (disk full, database error); nothing was recorded."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(NOT_RECORDED)
-        self.detail = detail
+# What a screen shows as "not saved": a failed write, or a database that cannot be read. Named
+# here so the UI can catch them without importing the store.
+NOT_SAVED_ERRORS: tuple[type[Exception], ...] = (NotRecorded, StoreError)
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,21 @@ def badge_and_staff(session: Session, uid: BadgeUid) -> tuple[BadgeInfo | None, 
     return info, staff_info(get_staff(session, badge.staff_id))
 
 
+def _by_number(session: Session, number: str, include_inactive: bool) -> Staff:
+    row = session.get(Staff, int(number))
+    if row is None or not (row.active or include_inactive):
+        raise PolicyError(
+            f"There is no current staff member number {number}. 'kiosk staff list' shows them."
+        )
+    return row
+
+
 def find_staff(session: Session, name: str, *, include_inactive: bool = False) -> Staff:
-    """One staff member by full name, or by a unique start of their name (case-insensitive)."""
+    """One staff member by the number `kiosk staff list` shows (a name always has a letter), by
+    full name, or by a unique start of their name (case-insensitive)."""
+    number = name.strip().removeprefix("#")
+    if number.isdigit():
+        return _by_number(session, number, include_inactive)
     query = select(Staff).order_by(Staff.id)
     if not include_inactive:
         query = query.where(Staff.active.is_(True))
@@ -49,7 +62,11 @@ def find_staff(session: Session, name: str, *, include_inactive: bool = False) -
     if len(exact) == 1:
         return exact[0]
     if len(exact) > 1:
-        raise PolicyError(f"More than one staff member is called {name!r}; use their number.")
+        numbers = ", ".join(str(r.id) for r in exact)
+        raise PolicyError(
+            f"More than one staff member is called {name!r} (numbers {numbers}); "
+            "use their number instead of the name."
+        )
     partial = [r for r in rows if wanted and fold(r.name).startswith(wanted)]
     if len(partial) == 1:
         return partial[0]

@@ -7,14 +7,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk.domain.overdue import find_overdue
 from kiosk.domain.state import SiteState
 from kiosk.services.context import ServiceContext
-from kiosk.services.lookup import count_staff, staff_names
+from kiosk.services.lookup import staff_names
 from kiosk.store.events import load_site_state
-from kiosk.store.models import Event, Visitor
+from kiosk.store.models import Visitor
 
 
 @dataclass(frozen=True)
@@ -129,28 +129,6 @@ class RollCallService:
 
     def status(self) -> dict[str, Any]:
         """Health figures for `kiosk status` and the manager's screen."""
-        with self.ctx.reading() as session:
-            by_state = dict(
-                session.execute(
-                    select(Event.sync_state, func.count()).group_by(Event.sync_state)
-                ).all()
-            )
-            last = session.execute(select(func.max(Event.seq), func.max(Event.occurred_at))).one()
-            staff = count_staff(session)
-        path = self.ctx.store.path
-        return {
-            "kiosk_id": self.ctx.kiosk_id,
-            "database": str(path),
-            "database_bytes": path.stat().st_size if path.exists() else 0,
-            "staff": staff,
-            "events": sum(by_state.values()),
-            "last_seq": last[0] or 0,
-            "last_event_at": last[1],
-            "sync": {
-                "enabled": bool(self.ctx.config.sync.url),
-                "pending": by_state.get("pending", 0),
-                "sent": by_state.get("sent", 0),
-                "dead": by_state.get("dead", 0),
-            },
-            "clock_synced": self.ctx.clock.synced(),
-        }
+        from kiosk.status import kiosk_status
+
+        return kiosk_status(self.ctx.config, self.ctx.clock)

@@ -13,7 +13,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.store.db import StoreError
+from kiosk.errors import StoreError
 
 PREFIX = "kiosk-"
 SUFFIX = ".db"

@@ -9,7 +9,9 @@ run rather than silently lose taps. Transactions begin IMMEDIATE so two processe
 from __future__ import annotations
 
 import os
+import pwd
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +21,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk.errors import StoreError
+
 BUSY_TIMEOUT_MS = 5000
 REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
-
-
-class StoreError(RuntimeError):
-    """The database cannot be used; the message says what to do."""
 
 
 def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -67,10 +67,35 @@ def make_engine(path: Path, *, for_writing: bool = True) -> Engine:
     export or roll call never holds up a tap (WAL lets readers and one writer run together).
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    check_owner(path.parent)
     engine = create_engine(f"sqlite+pysqlite:///{path}")
     event.listen(engine, "connect", _configure)
     event.listen(engine, "begin", _begin_immediate if for_writing else _begin_deferred)
     return engine
+
+
+def check_owner(folder: Path) -> None:
+    """Refuse to work in another user's data folder, with the command that would work.
+
+    Root could write there, but the files it created would then be root's and the kiosk service
+    (user kiosk) could no longer open its own database; another user simply cannot.
+    """
+    owner = folder.stat().st_uid
+    if owner == os.geteuid():
+        return
+    name = _user_name(owner)
+    program = sys.argv[0] if os.path.basename(sys.argv[0]) == "kiosk" else "kiosk"
+    raise StoreError(
+        f"{folder} belongs to user {name!r}: run the command as that user "
+        f"(sudo -u {name} {program} …)"
+    )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def restrict_permissions(path: Path) -> None:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from kiosk.store.db import StoreError
+from kiosk.errors import StoreError
 
 
 class RunLock:

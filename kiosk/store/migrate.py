@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 
-from kiosk.store.db import Store, StoreError, restrict_permissions
+from kiosk.errors import StoreError
+from kiosk.store.db import Store, restrict_permissions
+from kiosk.store.figures import SCHEMA_HEAD, schema_problem
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# The newest migration's revision id; a test checks it matches the migrations folder.
-SCHEMA_HEAD = "0001"
 
 
 def _alembic_config() -> AlembicConfig:
@@ -61,11 +61,6 @@ def upgrade(store: Store, revision: str = "head") -> None:
 
 
 def check_current(store: Store) -> None:
-    current = current_revision(store)
-    if current is None:
-        raise StoreError(f"database {store.path} is not set up yet: run 'kiosk init'")
-    if current != SCHEMA_HEAD:
-        raise StoreError(
-            f"database {store.path} is at schema {current}, this kiosk needs {SCHEMA_HEAD}: "
-            "run 'kiosk init' to upgrade it (or install the newer kiosk that wrote it)"
-        )
+    problem = schema_problem(store.path, current_revision(store))
+    if problem:
+        raise StoreError(problem)

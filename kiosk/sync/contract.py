@@ -24,3 +24,13 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_KIOSK_ID = 64
 MAX_IDEMPOTENCY_KEY = 128
 KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+# An event's time as written: RFC 3339 text with a zone (never a number: no guessing at epoch
+# seconds), years 1970 (a Pi that booted without the time) to 2999. Later is no clock at all, and
+# the bound keeps every move to UTC or local time, and a day's arithmetic, inside what Python's
+# datetime holds: 9999-12-31T23:59:59-05:00 overflowed in the service (a 500, retried for ever).
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+DATE_TIME_PATTERN = (
+    r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3
 
 from kiosk.domain.types import PolicyError
 from kiosk.store.db import Store
 from kiosk.sync import outbox
-from kiosk.sync.backoff import Backoff, retry_after_s
+from kiosk.sync.backoff import Backoff, Streak, retry_after_s
 from kiosk.sync.contract import EVENTS_PATH, IDEMPOTENCY_HEADER, STATUS_PATH
 
 log = logging.getLogger(__name__)
@@ -32,18 +33,22 @@ Answer = tuple[int, str, set[str]]  # HTTP status, the server's sentence, ids it
 
 
 class Transient(Exception):
-    """This try failed for a reason that may pass; wait (at least `wait_s` if given) and retry."""
+    """This try failed for a reason that may pass; wait (at least `wait_s` if given) and retry.
+    `unreachable`: no connection to the service was made at all (refused, unknown host, connect
+    timeout, untrusted certificate), as opposed to one lost on the way (reset, read timeout)."""
 
-    def __init__(self, reason: str, wait_s: float | None = None) -> None:
+    def __init__(self, reason: str, wait_s: float | None = None, *,
+                 unreachable: bool = False) -> None:  # fmt: skip
         super().__init__(reason)
         self.wait_s = wait_s
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
 class PushSettings:
     url: str
     kiosk_id: str
-    token: str
+    token: str = field(repr=False)  # a settings object in a log line or traceback shows no secret
     ca_file: str = ""
     allow_plain_http: bool = False
     batch_size: int = 500
@@ -106,32 +111,37 @@ class Pusher:
         base = settings.url.rstrip("/")
         kiosk = quote(settings.kiosk_id, safe="")
         self.events_url = base + EVENTS_PATH.format(kiosk_id=kiosk)
+        # For messages: scheme, host and port only (never a user:password a URL may carry).
+        parts = urlsplit(base)
+        self.address = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         self.status_url = base + STATUS_PATH.format(kiosk_id=kiosk)
 
     def close(self) -> None:
         self.http.close()
 
-    def push(self, *, max_failures: int | None = None,
+    def push(self, *, max_failures: int | None = None, max_unreachable: int | None = None,
              on_progress: Callable[[int], None] | None = None) -> PushResult:  # fmt: skip
-        """Push until nothing is pending; transient failures wait and retry (give up after
-        `max_failures` in a row, if given). Ends with a status report to the service."""
+        """Push until nothing is pending; transient failures wait and retry. Gives up after
+        `max_failures` failures in a row, or `max_unreachable` tries in a row that could not
+        reach the service at all, if given (see `Streak` for "in a row"). Ends with a status
+        report to the service, unless it was just found unreachable."""
         result = PushResult()
-        failures = 0
+        streak = Streak()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-post") as network:
             while not self.stopped.is_set():
                 try:
                     if not self._stream(network, result, on_progress):
                         result.finished = True
                         break
-                    failures = 0
                 except Transient as exc:
-                    failures += 1
+                    streak.failed(result.sent + result.dead, unreachable=exc.unreachable)
                     result.retries += 1
                     result.last_error = str(exc)
-                    if max_failures is not None and failures >= max_failures:
+                    if streak.exhausted(max_failures, max_unreachable):
                         break
-                    self._wait(failures, exc)
-        self.report_status()
+                    self._wait(streak.failures, exc)
+        if not streak.unreachable or result.finished:
+            self.report_status()
         return result
 
     def _stream(self, network: Executor, result: PushResult,
@@ -207,9 +217,14 @@ class Pusher:
             # Retried like any network fault (the fix is on the server or in the config), but
             # said plainly, since `kiosk status` and the journal show it to whoever fixes it.
             raise Transient(
-                "TLS: the records service's certificate is not trusted (check sync.ca_file)"
+                "TLS: the records service's certificate is not trusted (check sync.ca_file)",
+                unreachable=True,
             ) from None
         except requests.RequestException as exc:
+            why = _not_connected(exc)
+            if why:
+                where = f"cannot reach the records service at {self.address} ({why})"
+                raise Transient(where, unreachable=True) from None
             raise Transient(f"network: {type(exc).__name__}") from None
         with response:
             if response.status_code in RETRY_STATUSES:
@@ -229,6 +244,18 @@ class Pusher:
         except requests.RequestException:
             return False
         return 200 <= response.status_code < 300
+
+
+def _not_connected(exc: requests.RequestException) -> str | None:
+    """Why no connection to the service was made at all; None if one was (and then lost)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connecting timed out"
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return "host name not found"
+    if isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return str(getattr(reason.__cause__, "strerror", None) or "no connection")
+    return None
 
 
 def _progress(on_progress: Callable[[int], None] | None, result: PushResult) -> None:

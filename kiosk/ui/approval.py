@@ -16,8 +16,7 @@ from kivy.properties import StringProperty
 from kiosk.domain.names import first_name
 from kiosk.domain.types import PolicyError, StaffId
 from kiosk.services.approvals import Approval
-from kiosk.services.context import NotRecorded
-from kiosk.store.db import StoreError
+from kiosk.services.context import NOT_SAVED_ERRORS
 from kiosk.ui.root import NOT_SAVED, NOT_SAVED_HINT, KioskScreen
 
 PIN_MAX = 8
@@ -88,7 +87,7 @@ class ApprovalScreen(KioskScreen):
             self.problem = str(exc)
             self.kiosk.ports.signals.refused()
             return
-        except (NotRecorded, StoreError):
+        except NOT_SAVED_ERRORS:
             self.kiosk.refuse(NOT_SAVED, NOT_SAVED_HINT)
             return
         self._on_approved(approval)

@@ -1,9 +1,11 @@
 """Kivy's environment, set before the first `import kivy`: which SDL video driver, no command-line
 parsing, no config file or log file in the user's home, and the window size.
 
-Kivy reads these once, at import, so they must be in place before anything imports it. Without a
-display (no DISPLAY or WAYLAND_DISPLAY) SDL's offscreen driver renders with Mesa's EGL; SDL's
-"dummy" driver cannot create a GL context and kills the process, so it is never chosen.
+Kivy reads these once, at import, so they must be in place before anything imports it. A display
+is a desktop (DISPLAY or WAYLAND_DISPLAY) or, as installed on the Pi, SDL's kmsdrm driver drawing
+straight to a screen the kernel reports as connected. Without one, SDL's offscreen driver renders
+with Mesa's EGL (badges are still recorded); SDL's "dummy" driver cannot create a GL context and
+kills the process, so it is never chosen.
 """
 
 from __future__ import annotations
@@ -11,10 +13,20 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from pathlib import Path
+
+from kiosk.display import DRM_SYSFS, connected_screens, desktop
 
 
-def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+def has_display(drm_sysfs: Path = DRM_SYSFS) -> bool:
+    """A desktop to open a window on, or kmsdrm asked for (as the unit does) and a screen on."""
+    if desktop():
+        return True
+    return wants_kmsdrm() and bool(connected_screens(drm_sysfs))
+
+
+def wants_kmsdrm() -> bool:
+    return os.environ.get("SDL_VIDEODRIVER") == "kmsdrm"
 
 
 def offscreen() -> bool:

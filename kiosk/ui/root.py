@@ -20,8 +20,7 @@ from kivy.uix.screenmanager import Screen, ScreenManager, TransitionBase
 from kiosk.domain.taps import TapKind
 from kiosk.domain.types import PolicyError
 from kiosk.hardware.reader import ReaderHealth
-from kiosk.services.context import NotRecorded, Recorded
-from kiosk.store.db import StoreError
+from kiosk.services.context import NOT_SAVED_ERRORS, Recorded
 from kiosk.ui.journey import from_tap
 from kiosk.ui.ports import Ports
 
@@ -182,7 +181,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
             return
         try:
             outcome = self.app.kiosk.tap(uid)
-        except (StoreError, NotRecorded):
+        except NOT_SAVED_ERRORS:
             self.refuse(NOT_SAVED, NOT_SAVED_HINT)
             return
         if outcome.kind is TapKind.REPEAT:
@@ -204,7 +203,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         except PolicyError as exc:
             self.refuse("Not possible", str(exc), back=self.current)
             return
-        except (NotRecorded, StoreError) as exc:
+        except NOT_SAVED_ERRORS as exc:
             log.error("not recorded: %s", getattr(exc, "detail", exc))
             self.refuse(NOT_SAVED, NOT_SAVED_HINT)
             return

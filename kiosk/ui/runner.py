@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import signal
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.app import check_integrity, open_app
+from kiosk import display
+from kiosk.app import open_running
 from kiosk.config import Config
 from kiosk.demo import DEMO_STAFF
-from kiosk.hardware import make_reader, make_signals
+from kiosk.hardware import keep_gpio_files_in, make_reader, make_signals
 from kiosk.sdnotify import Watchdog
-from kiosk.store.lock import RunLock
 from kiosk.ui import env
 from kiosk.ui.control import ControlServer, control_socket_path
 from kiosk.ui.ports import Ports
@@ -38,6 +39,12 @@ def run_kiosk(
     """Run the kiosk until its window closes or it is told to stop (SIGTERM, Ctrl+C)."""
     started = time.perf_counter()
     headless = not env.has_display()
+    if headless and env.wants_kmsdrm():
+        log.warning(
+            "no screen is connected (%s lists none): running without one; badges are still "
+            "recorded. Check the display cable, then: systemctl restart kiosk",
+            display.DRM_SYSFS,
+        )
     # Kivy's own lines (versions, GL, providers) at INFO drowned ours; its warnings still show.
     # PYTHON mode: Kivy's logger goes through our handler and Kivy leaves the root logger's
     # level and sys.stderr alone (its default mode replaces both).
@@ -46,14 +53,8 @@ def run_kiosk(
     env.prepare(headless=headless, size=size)
     if fullscreen and not headless:
         os.environ.setdefault("KCFG_GRAPHICS_FULLSCREEN", "auto")
-    lock = RunLock(config.data_dir)
-    lock.acquire("start a second time")  # one kiosk per data folder; restore waits for this
-    try:
-        check_integrity(config)  # a damaged database: refuse, and name the newest backup
-        app = open_app(config)
-    except BaseException:
-        lock.release()
-        raise
+    app, lock = open_running(config)  # one kiosk per data folder; a damaged database refused
+    keep_gpio_files_in(config.data_dir)
     reader = make_reader(config.reader, config.tap_socket_path)
     signals = make_signals(config.signals)
     watchdog = Watchdog()
@@ -94,11 +95,11 @@ def run_kiosk(
 def _keep_watchdog_fed(watchdog: Watchdog) -> None:
     """Ping systemd from Kivy's own clock: if the main loop hangs, the pings stop and systemd
     restarts the kiosk; a busy loop still reaches its clock and keeps pinging."""
-    if watchdog.interval_s is None:
+    if watchdog.tick_every_s is None:
         return  # not under systemd's watchdog: no timer at all, so an idle kiosk stays idle
     from kivy.clock import Clock
 
-    Clock.schedule_interval(lambda _dt: watchdog.tick(), watchdog.interval_s / 2)
+    Clock.schedule_interval(lambda _dt: watchdog.tick(), watchdog.tick_every_s)
 
 
 def _stop_on_sigterm(kivy_app: Any) -> None:
@@ -117,11 +118,14 @@ def _ready(config: Config, headless: bool, started: float, out: TextIO) -> None:
         keys = ", ".join(f"F{i + 1} {name.split()[0]}" for i, (name, *_) in enumerate(DEMO_STAFF))
         print(f"kiosk: window open; demo badges on keys {keys}", file=out, flush=True)
         return
-    prefix = _env_prefix(config)
+    command = _env_prefix(config) + kiosk_command()
+    shot = shlex.quote(str(config.data_dir / "screen.png"))  # private, not the working directory
     lines = [
         "kiosk: no display, so the kiosk runs offscreen (SDL offscreen driver). Drive it with:",
-        f"  {prefix}kiosk tap {DEMO_STAFF[1][3]}        present a badge ({DEMO_STAFF[1][0]})",
-        f"  {prefix}kiosk screenshot screen.png   save what the screen shows now",
+        f"  {command} tap {DEMO_STAFF[1][3]}",
+        f"      present a badge ({DEMO_STAFF[1][0]})",
+        f"  {command} screenshot {shot}",
+        "      save what the screen shows now",
         "  demo badges: "
         + ", ".join(f"{uid} {name.split()[0]}" for name, _r, _l, uid in DEMO_STAFF),
         "  Ctrl+C stops the kiosk.",
@@ -129,12 +133,21 @@ def _ready(config: Config, headless: bool, started: float, out: TextIO) -> None:
     print("\n".join(lines), file=out, flush=True)
 
 
+def kiosk_command() -> str:
+    """This kiosk's command as a shell can run it: the `kiosk` script beside this Python (a
+    virtual environment's bin/, rarely on PATH), else `python -m kiosk`."""
+    script = Path(sys.executable).parent / "kiosk"
+    if script.exists():
+        return shlex.quote(str(script))
+    return f"{shlex.quote(sys.executable)} -m kiosk"
+
+
 def _env_prefix(config: Config) -> str:
     """What to put before `kiosk` so the commands find this kiosk's sockets."""
     parts = []
     for var in ("KIOSK_CONFIG", "KIOSK_DATA_DIR"):
         if os.environ.get(var):
-            parts.append(f"{var}={os.environ[var]}")
+            parts.append(f"{var}={shlex.quote(os.environ[var])}")
     del config
     return " ".join(parts) + " " if parts else ""
 

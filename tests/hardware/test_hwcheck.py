@@ -168,3 +168,42 @@ def test_signals_disabled_are_skipped_not_failed(tmp_path: Path) -> None:
         ("red LED", Status.SKIP),
         ("buzzer", Status.SKIP),
     ]
+
+
+def test_the_installer_s_quick_check_reports_reader_pins_and_screen_and_moves_nothing(
+    tmp_path: Path, mock_factory: Any, gpio: GpioSignals
+) -> None:
+    """What install_pi.py prints at the end: no badge awaited, no LED lit, no latch pulsed."""
+    from kiosk import display
+
+    sysfs = tmp_path / "drm"
+    (sysfs / "card0-DSI-1").mkdir(parents=True)
+    (sysfs / "card0-DSI-1" / "status").write_text("connected\n")
+    run = check(SimulatedReader(tmp_path / "tap.sock"), "simulated", gpio, answers=[])
+    run.quick, run.screen = True, lambda: display.describe(sysfs)
+    pins = (SECTION.green_led, SECTION.red_led, SECTION.buzzer, SECTION.relay_pins["1"])
+    before = {pin: list(mock_factory.pin(pin).states) for pin in pins}
+    results = run.run()
+    assert [(r.part, r.status) for r in results] == [
+        ("badge reader", Status.PASS),
+        ("GPIO", Status.PASS),
+        ("display", Status.PASS),
+    ]
+    assert "card0-DSI-1" in results[2].detail
+    assert {pin: list(mock_factory.pin(pin).states) for pin in pins} == before
+
+
+def test_the_quick_check_fails_a_missing_screen_and_missing_pins_with_what_to_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk import display
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    run = check(SimulatedReader(tmp_path / "tap.sock"), "simulated", NullSignals("no GPIO"), [])
+    run.quick, run.screen = True, lambda: display.describe(tmp_path / "empty")
+    results = {r.part: r for r in run.run()}
+    assert results["GPIO"].status is Status.FAIL
+    assert results["display"].status is Status.FAIL
+    assert "display cable" in results["display"].advice
+    assert "1 passed, 2 failed" in output(run)

@@ -11,8 +11,9 @@ from sqlalchemy import text
 
 from kiosk.app import App, initialise, open_app
 from kiosk.config import Config
+from kiosk.errors import StoreError
 from kiosk.store import migrate
-from kiosk.store.db import Store, StoreError
+from kiosk.store.db import Store, make_engine
 
 
 def test_every_connection_is_durable(app: App) -> None:
@@ -80,3 +81,16 @@ def test_a_database_from_a_newer_release_is_refused(app: App, config: Config) ->
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(StoreError, match="at schema 9999"):
         open_app(config)
+
+
+def test_a_data_folder_of_another_user_is_refused_with_the_command_that_works(
+    tmp_path: Path,
+) -> None:
+    """Root running `kiosk …` on the installed kiosk's folder would leave root-owned WAL files that
+    the service (user kiosk) cannot open: refuse, and say to run it as the folder's owner."""
+    folder = tmp_path / "state"
+    folder.mkdir()
+    os.chown(folder, 65534, 65534)  # nobody
+    with pytest.raises(StoreError, match=r"belongs to user 'nobody'.*sudo -u nobody"):
+        make_engine(folder / "kiosk.db")
+    assert list(folder.iterdir()) == []

@@ -19,6 +19,7 @@ from tests.conftest import MORNING
 def make_kiosk(root: Path, kiosk_id: str, url: str = "", token: str = "") -> App:
     token_file = root / f"{kiosk_id}.token"
     token_file.write_text(token + "\n")
+    token_file.chmod(0o600)  # `kiosk sync` refuses a token file others can read
     config = Config(
         kiosk=KioskSection(id=kiosk_id, data_dir=str(root / kiosk_id)),
         sync=SyncSection(url=url, token_file=str(token_file), batch_size=100),

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from kiosk.sync.contract import API_PREFIX
+from kiosk.sync.server.access import AccessLog
 from kiosk.sync.server.api import Gate, build_api
 from kiosk.sync.server.retention import Retention, prune
 from kiosk.sync.server.schema import BatchIn, KioskStatusIn
@@ -60,6 +61,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
                   redoc_url=None, lifespan=lifespan)  # fmt: skip
     app.include_router(build_api(engine, Gate(settings.max_inflight, settings.retry_after_s)))
     _add_console(app, engine, settings)
+    app.add_middleware(AccessLog)
     app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -1,21 +1,28 @@
-"""The manager's CSV from the records service: the same columns (`kiosk.export.HEADER`) and the
-same protection against spreadsheet formulas (`neutralise`) as `kiosk export` on the kiosk, built
-in Python because the service's database may be PostgreSQL rather than SQLite."""
+"""The manager's CSV from the records service: the columns of `kiosk.export_columns`, read in
+Python because the service's database may be PostgreSQL rather than SQLite. `kiosk export` on the
+kiosk derives its SQL from the same table, so the two files agree cell by cell."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.export import HEADER, neutralise
+from kiosk.export_columns import (
+    COLUMNS,
+    DETAIL_KEYS,
+    DEVICE_KEYS,
+    HEADER,
+    Column,
+    Source,
+    neutralise,
+)
 from kiosk.sync.server.models import RecordEvent
 
-STAFF_ACTIONS = {"shift.start", "shift.end", "device.out", "device.in"}
-BADGES = {"badge.unknown", "badge.refused", "admin.badge_enrol", "admin.badge_revoke"}
 People = dict[tuple[str, str, int], dict[str, Any]]
 
 
@@ -32,44 +39,78 @@ def _yes_no(value: Any) -> str:
     return {True: "yes", False: "no"}.get(value, "") if isinstance(value, bool) else ""
 
 
-def _devices(kind: str, p: dict[str, Any]) -> str:
-    value = {"shift.start": p.get("devices"), "shift.end": p.get("collected")}.get(kind)
-    if kind in ("device.out", "device.in"):
-        value = p.get("device")
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One event with what its cells are read from."""
+
+    event: RecordEvent
+    payload: dict[str, Any]
+    who: dict[str, Any]
+    people: People
+    tz: ZoneInfo
+
+
+def _devices(r: _Row, column: Column) -> str:
+    value = r.payload.get(DEVICE_KEYS.get(r.event.kind, ""))
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
-    return str(value) if value else ""
+    return _text(value)
 
 
-def _person(e: RecordEvent, people: People) -> dict[str, Any]:
+def _person(r: _Row, column: Column) -> str:
+    erased = "(erased)" if r.event.subject_type == "visitor" else ""
+    return _text(r.who.get("name")) or erased
+
+
+def _person_type(r: _Row, column: Column) -> str:
+    return "staff" if r.event.subject_type == "staff" else _text(r.who.get("visitor_type"))
+
+
+def _approver(r: _Row, column: Column) -> str:
+    approver = r.people.get((r.event.kiosk_id, "staff", r.payload.get(column.key) or 0), {})
+    return _text(approver.get("name"))
+
+
+def _detail(r: _Row, column: Column) -> str:
+    return " ".join(f"{k}={r.payload[k]}" for k in DETAIL_KEYS if r.payload.get(k) is not None)
+
+
+READERS: dict[Source, Callable[[_Row, Column], str]] = {
+    Source.EVENT: lambda r, c: _text(getattr(r.event, c.key)),
+    Source.LOCAL_TIME: lambda r, c: local_time(r.event.occurred_at, r.tz),
+    Source.SYNCED: lambda r, c: _yes_no(r.event.clock_synced),
+    Source.PERSON_TYPE: _person_type,
+    Source.PERSON: _person,
+    Source.VISITOR: lambda r, c: _text(r.who.get(c.key)),
+    Source.DEVICES: _devices,
+    Source.APPROVER: _approver,
+    Source.PAYLOAD: lambda r, c: _text(r.payload.get(c.key)),
+    Source.PAYLOAD_YES_NO: lambda r, c: _yes_no(r.payload.get(c.key)),
+    Source.PAYLOAD_LOCAL_TIME: lambda r, c: local_time(r.payload.get(c.key), r.tz),
+    Source.DETAIL: _detail,
+}
+
+
+def _cell(r: _Row, column: Column) -> str:
+    if column.kinds and r.event.kind not in column.kinds:
+        return ""
+    value = READERS[column.source](r, column)
+    return neutralise(value) if column.neutralised else value
+
+
+def _subject(e: RecordEvent, people: People) -> dict[str, Any]:
     if e.subject_type is None or e.subject_id is None:
         return {}
     return people.get((e.kiosk_id, e.subject_type, e.subject_id), {})
 
 
 def row(e: RecordEvent, people: People, tz: ZoneInfo) -> list[str]:
-    p, who = e.payload or {}, _person(e, people)
-    name = who.get("name") or ("(erased)" if e.subject_type == "visitor" else "")
-    approver = people.get((e.kiosk_id, "staff", p.get("approver_id") or 0), {})
-    visit = e.kind == "visitor.in"
-    detail = ""
-    if e.kind in BADGES:
-        detail = " ".join(f"{k}={p[k]}" for k in ("uid", "why") if p.get(k) is not None)
-    person_type = "staff" if e.subject_type == "staff" else str(who.get("visitor_type") or "")
-    cells = [
-        str(e.seq), e.id, e.kiosk_id, e.occurred_at, local_time(e.occurred_at, tz),
-        _yes_no(e.clock_synced), e.kind, person_type, neutralise(name),
-        neutralise(str(who.get("organisation") or "")), neutralise(str(who.get("visiting") or "")),
-        _devices(e.kind, p), str(p.get("locker") or "") if e.kind in STAFF_ACTIONS else "",
-        str(p.get("reason") or "") if e.kind == "device.out" else "",
-        neutralise(str(approver.get("name") or "")),
-        local_time(p.get("expected_return"), tz) if e.kind == "device.out" else "",
-        str(p.get("notice_version") or "") if visit else "",
-        _yes_no(p.get("lone_working")) if visit else "",
-        neutralise(str(p.get("quiet_space") or "")) if visit else "",
-        _yes_no(p.get("on_behalf")), neutralise(str(p.get("recorded_by") or "")), detail,
-    ]  # fmt: skip
-    return cells
+    r = _Row(e, e.payload or {}, _subject(e, people), people, tz)
+    return [_cell(r, column) for column in COLUMNS]
 
 
 def stream(rows: Iterable[list[str]]) -> Iterator[str]:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from kiosk.store.db import StoreError
+from kiosk.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SCHEMA_HEAD = "r0002"

@@ -112,7 +112,7 @@ def parse_batch(body: bytes) -> list[EventIn]:
         return validate_batch(parse_json(body))
     if len(batch.events) > MAX_BATCH_EVENTS:
         raise Refused(413, f"{len(batch.events)} events in one batch; at most {MAX_BATCH_EVENTS}")
-    return batch.events
+    return unique_ids(batch.events)
 
 
 def validate_batch(data: Any) -> list[EventIn]:
@@ -139,7 +139,23 @@ def validate_batch(data: Any) -> list[EventIn]:
                                         errors=_messages(exc)))  # fmt: skip
     if invalid:
         raise Refused(422, f"{len(invalid)} of {len(raw)} events are not valid", invalid=invalid)
-    return events
+    return unique_ids(events)
+
+
+def unique_ids(events: list[EventIn]) -> list[EventIn]:
+    """An event sent twice is one event; one id with two contents is refused, both named, since
+    storing the first and calling the second a duplicate would lose one without a word."""
+    first: dict[str, int] = {}
+    clashes: set[int] = set()
+    for index, event in enumerate(events):
+        seen = first.setdefault(event.id, index)
+        if seen != index and events[seen] != event:
+            clashes |= {seen, index}
+    if not clashes:
+        return events
+    why = "id: the same id as another event in this batch, with different content"
+    invalid = [InvalidEvent(index=i, id=events[i].id, errors=[why]) for i in sorted(clashes)]
+    raise Refused(422, f"{len(invalid)} events share an id but differ", invalid=invalid)
 
 
 def validate_model(model: type[M], data: Any) -> M:

@@ -54,7 +54,11 @@ def event_query(setting_id: int, f: Filters, tz: ZoneInfo) -> Select[RecordEvent
         query = query.where(RecordEvent.kiosk_id == f.kiosk)
     if f.kind:
         query = query.where(
-            or_(RecordEvent.kind == f.kind, RecordEvent.kind.startswith(f.kind + "."))
+            # autoescape: `_` is a letter in a kind, not a LIKE wildcard ('a_' matched 'ab.x').
+            or_(
+                RecordEvent.kind == f.kind,
+                RecordEvent.kind.startswith(f.kind + ".", autoescape=True),
+            )
         )
     if f.person:
         named = select(Subject.kiosk_id, Subject.type, Subject.id).where(

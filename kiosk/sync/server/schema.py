@@ -4,6 +4,7 @@ what every pushed event is checked against (one event at a time, so a 422 can na
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -18,9 +19,10 @@ from pydantic import (
     StrictInt,
     StringConstraints,
 )
+from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
-from kiosk.sync.contract import MAX_BATCH_EVENTS
+from kiosk.sync.contract import DATE_TIME_PATTERN, FIRST_YEAR, LAST_YEAR, MAX_BATCH_EVENTS
 
 
 def _whole(value: Any) -> Any:
@@ -30,6 +32,20 @@ def _whole(value: Any) -> Any:
     return value
 
 
+def _date_time_text(value: Any) -> Any:
+    """Only RFC 3339 text in the contract's years: pydantic alone takes a number, or digits in a
+    string, as seconds since 1970, and years its UTC conversion cannot hold."""
+    if not (isinstance(value, str) and _DATE_TIME.fullmatch(value)):
+        raise PydanticCustomError(
+            "date_time_text",
+            "must be RFC 3339 text with seconds and a zone, in the years {first} to {last} "
+            "(e.g. 2026-11-24T07:45:00Z)",
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
+
+
+_DATE_TIME = re.compile(DATE_TIME_PATTERN)
 WholeInt = Annotated[StrictInt, BeforeValidator(_whole)]
 VisitorId = Annotated[Annotated[StrictInt, Ge(1), Le(2**62)], BeforeValidator(_whole)]
 
@@ -71,7 +87,10 @@ class EventIn(BaseModel):
     ]
     seq: WholeInt = Field(ge=1, le=2**62)
     kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,15}\.[a-z_]{1,16}$")]
-    occurred_at: AwareDatetime
+    occurred_at: Annotated[AwareDatetime, BeforeValidator(_date_time_text)] = Field(
+        json_schema_extra={"pattern": DATE_TIME_PATTERN},
+        description=f"RFC 3339 text with a zone, years {FIRST_YEAR} to {LAST_YEAR}",
+    )
     clock_synced: StrictBool
     boot_id: Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=NO_NUL)]
     mono_ns: WholeInt = Field(ge=0, le=2**62)
@@ -86,7 +105,10 @@ class BatchIn(BaseModel):
 
     # The size limit is not a maxItems: a batch over it is 413 (split it), not a malformed 422.
     events: list[EventIn] = Field(
-        min_length=1, description=f"at most {MAX_BATCH_EVENTS} events, else 413 (split the batch)"
+        min_length=1,
+        description=f"at most {MAX_BATCH_EVENTS} events, else 413 (split the batch); an event "
+        "may appear twice (stored once), but two events with the same id and different content "
+        "are a 422 naming both, and nothing of the batch is stored",
     )
 
 

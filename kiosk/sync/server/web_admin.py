@@ -170,7 +170,7 @@ def _audit_cells(e: AuditEntry, names: dict[int, str]) -> list[str]:
 
 
 def _audit_csv(engine: Engine, organisation_id: int) -> Iterator[str]:
-    from kiosk.export import neutralise
+    from kiosk.export_columns import neutralise
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -14,35 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
-from kiosk.sync.server import audit, csvrows, queries, words
+from kiosk.sync.server import audit, csvrows, filters, queries, words
 from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.overview import overview
 from kiosk.sync.server.render import HEADERS
 from kiosk.sync.server.tenancy import Setting
 from kiosk.sync.server.web import page
 from kiosk.sync.server.webauth import Access, Viewer
-
-FILTERS = ("start", "end", "kiosk", "person", "kind")
-KIND_VALUES = {k for k, _ in words.kind_choices()}
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def filters_from(request: Request) -> tuple[queries.Filters, dict[str, str]]:
-    raw = {
-        # NUL removed: no stored text holds one, and PostgreSQL refuses one in a query.
-        k: request.query_params.get(k, "")[:80].replace("\x00", "")
-        for k in FILTERS
-    }
-    kind = raw["kind"] if raw["kind"] in KIND_VALUES else ""
-    found = queries.Filters(_date(raw["start"]), _date(raw["end"]), raw["kiosk"], raw["person"],
-                            kind)  # fmt: skip
-    return found, raw
 
 
 def page_number(request: Request) -> int:
@@ -70,16 +48,20 @@ def build_setting_pages(engine: Engine, access: Access) -> APIRouter:
 
     @router.get("/events")
     async def events(request: Request, viewer: Who, setting: Scope) -> Response:
-        found, raw = filters_from(request)
+        asked = filters.parse(request.query_params)
         context = await run_in_threadpool(
-            _events_context, engine, setting, found, raw, page_number(request)
+            _events_context, engine, setting, asked, page_number(request)
         )
-        return await run_in_threadpool(page, engine, "events.html", viewer, setting=setting,
+        return await run_in_threadpool(page, engine, "events.html", viewer,
+                                       400 if asked.problems else 200, setting=setting,
                                        title="Events", **context)  # fmt: skip
 
     @router.get("/events.csv")
     async def export(request: Request, viewer: Who, setting: Scope) -> Response:
-        found, raw = filters_from(request)
+        asked = filters.parse(request.query_params)
+        if asked.problems:  # the page says why, before a download starts: a stream cannot
+            return await events(request, viewer, setting)
+        found, raw = asked.filters, asked.raw
         tz = ZoneInfo(setting.timezone)
         used = {k: v for k, v in raw.items() if v}
         await run_in_threadpool(audit.record_now, engine, viewer.actor, "csv_download",
@@ -99,14 +81,20 @@ def build_setting_pages(engine: Engine, access: Access) -> APIRouter:
 
 
 def _events_context(
-    engine: Engine, setting: Setting, found: queries.Filters, raw: dict[str, str], page_no: int
+    engine: Engine, setting: Setting, asked: filters.Parsed, page_no: int
 ) -> dict[str, Any]:
     tz = ZoneInfo(setting.timezone)
-    rows, names, more = queries.event_page(engine, setting.id, found, tz, page_no)
+    raw = asked.raw
+    rows: list[RecordEvent] = []
+    names: csvrows.People = {}
+    more = False
+    if not asked.problems:
+        rows, names, more = queries.event_page(engine, setting.id, asked.filters, tz, page_no)
     kiosks = queries.kiosks(engine, setting.id)
     base = f"/manager/s/{setting.id}/events" + query_string(raw)
     return {
         "raw": raw,
+        "problems": asked.problems,
         "rows": [_row(e, names, tz) for e in rows],
         "kiosk_choices": [(k, k) for k in kiosks],
         "kind_choices": words.kind_choices(),

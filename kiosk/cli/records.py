@@ -8,6 +8,7 @@ import argparse
 import gc
 import getpass
 import ipaddress
+import logging
 import os
 import sys
 from typing import Any
@@ -112,15 +113,18 @@ def cmd_migrate(args: argparse.Namespace, config: Config) -> int:
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     import uvicorn
 
+    from kiosk.sync.server.access import LOGGER as ACCESS_LOGGER
     from kiosk.sync.server.app import Settings, create_app
 
     engine = _engine(args)
     proxies = tuple(_address(a) for a in args.trusted_proxy)
     app = create_app(engine, Settings(trusted_proxies=proxies, retention=_retention(args)))
     quieten_gc()
-    # uvicorn's own proxy-header handling is off: the service decides whom to believe.
+    # Our access log, not uvicorn's: its lines carry the query string, where filters hold names.
+    # uvicorn's own proxy-header handling is off too: the service decides whom to believe.
+    logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False,
-                proxy_headers=False)  # fmt: skip
+                access_log=False, proxy_headers=False)  # fmt: skip
     return 0
 
 
