@@ -135,6 +135,14 @@ class SignalsSection:
 
 
 @dataclass(frozen=True)
+class DisplaySection:
+    # The panel's physical size, so touch targets keep their size in millimetres on any panel:
+    # the diagonal printed on its box, or its real dots per inch if known (0: from the diagonal).
+    diagonal_in: float = 7.0
+    dpi: float = 0.0
+
+
+@dataclass(frozen=True)
 class SyncSection:
     url: str = ""  # empty: sync disabled
     token_file: str = ""
@@ -156,6 +164,7 @@ class Config:
     reader: ReaderSection = field(default_factory=ReaderSection)
     signals: SignalsSection = field(default_factory=SignalsSection)
     sync: SyncSection = field(default_factory=SyncSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
 
     @property
     def data_dir(self) -> Path:
@@ -268,12 +277,22 @@ def _check_values(config: Config) -> None:
         if value not in allowed:
             raise ConfigError(f"setting '{key}' must be one of {', '.join(allowed)}, got {value!r}")
     _check_pins(config)
+    _check_display(config.display)
     for key in ("relay_pins", "door_pins"):
         for locker in getattr(config.signals, key):
             if locker not in config.lockers.ids:
                 raise ConfigError(
                     f"setting 'signals.{key}' names locker {locker!r}, not in lockers.ids"
                 )
+
+
+def _check_display(display: DisplaySection) -> None:
+    if not 3.0 <= display.diagonal_in <= 32.0:
+        raise ConfigError(
+            "setting 'display.diagonal_in' must be the panel's diagonal in inches, 3-32"
+        )
+    if display.dpi and not 50.0 <= display.dpi <= 600.0:
+        raise ConfigError("setting 'display.dpi' must be 0 (from the diagonal) or 50-600")
 
 
 PIN_FACTORIES = ("", "lgpio", "rpigpio", "pigpio", "native", "mock")

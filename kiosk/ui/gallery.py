@@ -8,6 +8,7 @@ the data a person would see at that step, and saves the window. Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -27,16 +28,22 @@ def main() -> None:
     parser.add_argument("--size", default="800x480")
     args = parser.parse_args()
     width, height = (int(n) for n in args.size.split("x"))
+    os.environ.setdefault(
+        "KIVY_LOG_MODE", "PYTHON"
+    )  # else Kivy swallows a failing screen's traceback
     env.prepare(headless=True, size=(width, height))
     with tempfile.TemporaryDirectory() as data:
         render_all(args.out, Path(data))
 
 
 def render_all(out: Path, data: Path) -> None:
+    from kivy.core.window import Window
+
     from kiosk.app import initialise
     from kiosk.clock import ManualClock
     from kiosk.config import Config, KioskSection
     from kiosk.hardware.reader import ReaderHealth
+    from kiosk.ui import fit
     from kiosk.ui.ports import Ports
     from kiosk.ui.root import KioskRoot
 
@@ -45,9 +52,11 @@ def render_all(out: Path, data: Path) -> None:
     )
     stick = data / "KINGSTON"
     stick.mkdir()
+    _open_window(app.config)
     root = KioskRoot(Ports(app, drives=lambda: [stick]))
     root.ports.reader_health = ReaderHealth.OK
-    _attach(root)
+    Window.add_widget(root)
+    unfit: list[str] = []
     for name, setup in steps(root, app).items():
         try:
             setup()
@@ -56,7 +65,12 @@ def render_all(out: Path, data: Path) -> None:
             raise SystemExit(f"gallery: could not render {name}") from None
         _save(out / f"{name}.png")
         print(out / f"{name}.png")
+        unfit += [
+            f"{name}: {problem}" for problem in fit.problems(root.current_screen, Window.size)
+        ]
     app.close()
+    if unfit:
+        raise SystemExit("gallery: screens that do not fit the panel:\n  " + "\n  ".join(unfit))
 
 
 def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
@@ -116,6 +130,17 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
         app.kiosk.tap("DEADBEEF")
         typed("sign_out", "Jo")()
 
+    def returning() -> None:
+        visitors = app.kiosk.visitors
+        visitors.sign_in(
+            VisitorType.VISITOR, "Rosa Lopez", "Speech and Language Therapy", "Room 1",
+            acknowledged=True, lone_working=False,
+        )  # fmt: skip
+        visitors.sign_out(visitors.find("rosa")[0].visitor_id)
+        root.show("visitor_notice")
+        root.current_screen.ids.returning.dispatch("on_release")
+        root.current_screen.ids.keyboard.text = "Ro"
+
     return {
         "01-home": root.go_home,
         "02-shift-start": tap(BEN),
@@ -138,7 +163,9 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
         "13-quiet-space": visitor("quiet_space"),
         "14-visitor-name": typed("visitor_details", "Jo Blog", step=0),
         "15-visitor-agree": visitor("visitor_agree"),
+        "16-sign-out-start": lambda: root.show("sign_out"),
         "16-sign-out": sign_in_jo,
+        "16-visitor-returning": returning,
         "17-manager-menu": manager("manager_menu"),
         "18-manager-on-site": manager("", "on_site"),
         "19-manager-unknown-badges": manager("", "unknown_badges"),
@@ -172,13 +199,16 @@ def _reader_fault(root: Any) -> Callable[[], None]:
     return go
 
 
-def _attach(root: Any) -> None:
+def _open_window(config: Any) -> None:
+    """The window, and Kivy's density for this panel size (before any widget is made)."""
     from kivy.base import EventLoop
     from kivy.core.window import Window
 
+    from kiosk.ui import display
+
     EventLoop.ensure_window()
     Window.clearcolor = (1, 1, 1, 1)
-    Window.add_widget(root)
+    display.apply(Window.size, config.display)
 
 
 def _save(path: Path) -> None:

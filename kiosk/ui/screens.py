@@ -17,11 +17,11 @@ from kiosk.ui.staff import LockerDoorScreen, OnShiftScreen, ShiftStartScreen
 from kiosk.ui.visitor import (
     LoneWorkingScreen,
     QuietSpaceScreen,
-    SignOutScreen,
     VisitorAgreeScreen,
     VisitorDetailsScreen,
     VisitorNoticeScreen,
 )
+from kiosk.ui.visitor_search import ReturningVisitorScreen, SignOutScreen
 
 SCREENS: dict[str, type[KioskScreen]] = {
     "home": HomeScreen,
@@ -39,6 +39,7 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "visitor_details": VisitorDetailsScreen,
     "visitor_agree": VisitorAgreeScreen,
     "sign_out": SignOutScreen,
+    "returning": ReturningVisitorScreen,
     "manager_menu": ManagerMenuScreen,
     "manager_list": ManagerListScreen,
     "manager_pick": ManagerPickScreen,
@@ -49,5 +50,5 @@ SCREENS: dict[str, type[KioskScreen]] = {
 def kv_files() -> list[str]:
     return [
         "home.kv", "message.kv", "shift_start.kv", "locker_door.kv", "on_shift.kv",
-        "device_out.kv", "approval.kv", "visitor.kv", "manager.kv",
+        "device_out.kv", "approval.kv", "visitor.kv", "visitor_search.kv", "manager.kv",
     ]  # fmt: skip

@@ -1,9 +1,9 @@
 """Visitors and parents: the notice, the lone-working question (and the quiet space), name,
-organisation and whom they visit on the on-screen keyboard, the agreement, and signing out by
-typing the first letters of one's name.
+organisation and whom they visit on the on-screen keyboard, and the agreement. Finding oneself
+by name (to sign out, or to sign in again) is in `visitor_search`.
 
 What a visitor types lives in one `VisitorCase` until `sign_in` returns; going home drops it.
-Sign-out shows only first name and initial, and only when few people match.
+A returning visitor's case holds only the short name they were shown.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kivy.factory import Factory
 from kivy.properties import StringProperty
 
-from kiosk.domain.types import VisitorType
+from kiosk.domain.types import VisitorId, VisitorType
 from kiosk.ui.root import KioskScreen
 
 
@@ -25,6 +24,7 @@ class VisitorCase:
     name: str = ""
     organisation: str = ""
     visiting: str = ""
+    returning: VisitorId | None = None  # found by name: sign in again with the earlier details
 
 
 # (field, question, hint) per details step; parents skip the organisation.
@@ -50,10 +50,21 @@ class VisitorNoticeScreen(KioskScreen):
             self.kiosk.show("lone_working")
 
 
+def after_lone_working(screen: KioskScreen) -> None:
+    """A returning visitor's details are known: straight to the agreement."""
+    if screen.kiosk.visitor.returning is not None:
+        screen.kiosk.show("visitor_agree")
+    else:
+        screen.kiosk.show("visitor_details", step=0)
+
+
 class LoneWorkingScreen(KioskScreen):
     def answer(self, yes: bool) -> None:
         self.kiosk.visitor.lone_working = yes
-        self.kiosk.show("quiet_space" if yes else "visitor_details", step=0)
+        if yes:
+            self.kiosk.show("quiet_space")
+        else:
+            after_lone_working(self)
 
 
 class QuietSpaceScreen(KioskScreen):
@@ -61,6 +72,9 @@ class QuietSpaceScreen(KioskScreen):
 
     def enter(self, **data: Any) -> None:
         self.where = self.kiosk.app.config.notice.quiet_space
+
+    def understood(self) -> None:
+        after_lone_working(self)
 
 
 class VisitorDetailsScreen(KioskScreen):
@@ -107,6 +121,13 @@ class VisitorAgreeScreen(KioskScreen):
     def agree(self) -> None:
         case: VisitorCase = self.kiosk.visitor
         visitors = self.kiosk.app.kiosk.visitors
+        returning = case.returning
+        if returning is not None:
+            self.kiosk.attempt(
+                lambda: visitors.sign_in_again(returning, lone_working=case.lone_working),
+                self.kiosk.confirm,
+            )
+            return
         self.kiosk.attempt(
             lambda: visitors.sign_in(
                 case.visitor_type,
@@ -121,37 +142,6 @@ class VisitorAgreeScreen(KioskScreen):
 
     def clear(self) -> None:
         self.summary = ""
-
-
-class SignOutScreen(KioskScreen):
-    hint = StringProperty("")
-
-    def enter(self, **data: Any) -> None:
-        self.ids.keyboard.text = ""
-        self.search("")
-
-    def search(self, typed: str) -> None:
-        grid = self.ids.matches
-        grid.clear_widgets()
-        policy = self.kiosk.app.config.policy
-        if len(typed.strip()) < policy.visitor_search_min_chars:
-            self.hint = f"Type at least {policy.visitor_search_min_chars} letters."
-            return
-        found = self.kiosk.app.kiosk.visitors.find(typed)
-        self.hint = "" if found else "Nobody found yet: type a few more letters."
-        for match in found:
-            button = Factory.BigButton(text=match.label, height="64dp")
-            button.bind(on_release=lambda _w, vid=match.visitor_id: self.sign_out(vid))
-            grid.add_widget(button)
-
-    def sign_out(self, visitor_id: Any) -> None:
-        self.kiosk.attempt(
-            lambda: self.kiosk.app.kiosk.visitors.sign_out(visitor_id), self.kiosk.confirm
-        )
-
-    def clear(self) -> None:
-        self.ids.keyboard.text = ""
-        self.ids.matches.clear_widgets()
 
 
 def _escape(text: str) -> str:
