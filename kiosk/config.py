@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 SYSTEM_CONFIG = Path("/etc/kiosk/kiosk.toml")
+# The visitor journey's languages: English, Polish, Romanian, Urdu, Punjabi (Gurmukhi), Bengali,
+# Arabic. kiosk/ui/locale holds a catalogue for each but English.
+LANGUAGES = ("en", "pl", "ro", "ur", "pa", "bn", "ar")
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
 
 DEFAULT_NOTICE = (
@@ -55,6 +58,8 @@ class KioskSection:
     database: str = ""  # empty: <data_dir>/kiosk.db
     closing_time: str = "18:30"  # local time the setting closes
     idle_timeout_s: float = 45.0
+    # The languages visitors may choose (the first is shown first): codes from LANGUAGES.
+    languages: list[str] = field(default_factory=lambda: ["en"])
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,12 @@ class NoticeSection:
     version: str = "2026-09"
     text: str = DEFAULT_NOTICE
     quiet_space: str = DEFAULT_QUIET_SPACE
+    # The setting's notice and quiet space in each other language it offers, language code ->
+    # text, and the version of each translation (default: `version`). With the default English
+    # texts, the kiosk's own translations of them are used.
+    texts: dict[str, str] = field(default_factory=dict)
+    quiet_spaces: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -278,12 +289,36 @@ def _check_values(config: Config) -> None:
             raise ConfigError(f"setting '{key}' must be one of {', '.join(allowed)}, got {value!r}")
     _check_pins(config)
     _check_display(config.display)
+    _check_languages(config)
     for key in ("relay_pins", "door_pins"):
         for locker in getattr(config.signals, key):
             if locker not in config.lockers.ids:
                 raise ConfigError(
                     f"setting 'signals.{key}' names locker {locker!r}, not in lockers.ids"
                 )
+
+
+def _check_languages(config: Config) -> None:
+    offered, notice = config.kiosk.languages, config.notice
+    unknown = [code for code in offered if code not in LANGUAGES]
+    if not offered or unknown:
+        raise ConfigError(
+            f"setting 'kiosk.languages' must list codes from {', '.join(LANGUAGES)}"
+            + (f"; {unknown[0]!r} is not one" if unknown else "")
+        )
+    pairs = [("texts", notice.text, DEFAULT_NOTICE),
+             ("quiet_spaces", notice.quiet_space, DEFAULT_QUIET_SPACE)]  # fmt: skip
+    for key, own, default in pairs:
+        given = getattr(notice, key)
+        stray = [code for code in given if code not in offered]
+        if stray:
+            raise ConfigError(f"setting 'notice.{key}' has {stray[0]!r}, not in kiosk.languages")
+        missing = [c for c in offered if c != "en" and c not in given]
+        if own != default and missing:  # the setting's own text: it must give each language
+            raise ConfigError(
+                f"setting 'notice.{key}' needs the setting's text in {missing[0]!r} too "
+                "(every language in kiosk.languages)"
+            )
 
 
 def _check_display(display: DisplaySection) -> None:

@@ -11,6 +11,7 @@ packages=(
   postgresql                             # the records service's tests and bench (issue 5)
   chromium chromium-driver               # the manager's web page in a real browser (issue 5)
   openssl                                # a private CA for the pusher's TLS test
+  fonts-noto-ui-core                     # Arabic, Urdu, Punjabi (Gurmukhi), Bengali on the screens
 )
 
 missing=()

@@ -89,3 +89,38 @@ def test_an_int_is_accepted_where_a_float_is_expected(tmp_path: Path) -> None:
 def test_missing_file_named_explicitly_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(str(tmp_path / "nope.toml"))
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[kiosk]\nlanguages = ['en', 'fr']\n", "'kiosk.languages' must list codes from en, pl"),
+        ("[kiosk]\nlanguages = []\n", "'kiosk.languages' must list codes"),
+        ("[notice]\ntexts = { pl = 'Telefony' }\n", "'notice.texts' has 'pl', not in kiosk"),
+        (
+            "[kiosk]\nlanguages = ['en', 'pl']\n[notice]\ntext = 'Our own notice.'\n",
+            "'notice.texts' needs the setting's text in 'pl' too",
+        ),
+        ("[display]\ndiagonal_in = 70.0\n", "'display.diagonal_in' must be the panel's diagonal"),
+        ("[display]\ndpi = 20\n", "'display.dpi' must be 0 (from the diagonal) or 50-600"),
+    ],
+)
+def test_languages_and_display_are_checked(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path))
+    assert message in str(caught.value)
+
+
+def test_a_setting_offering_languages_gives_its_own_notice_in_each(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        "[kiosk]\nlanguages = ['en', 'pl']\n"
+        "[notice]\ntext = 'Our own notice.'\ntexts = { pl = 'Nasze ogłoszenie.' }\n"
+        "quiet_space = 'The office.'\nquiet_spaces = { pl = 'Biuro.' }\n"
+        "versions = { pl = '2026-09-pl1' }\n"
+    )
+    config = load_config(str(path))
+    assert config.notice.texts == {"pl": "Nasze ogłoszenie."}
+    assert config.notice.versions == {"pl": "2026-09-pl1"}

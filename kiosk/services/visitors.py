@@ -27,6 +27,11 @@ class VisitorService:
     def notice_version(self) -> str:
         return self.ctx.config.notice.version
 
+    def notice_version_in(self, language: str) -> str:
+        """The version of the notice as shown in `language` (each translation has its own)."""
+        notice = self.ctx.config.notice
+        return notice.versions.get(language, notice.version)
+
     def sign_in(
         self,
         visitor_type: VisitorType,
@@ -37,11 +42,14 @@ class VisitorService:
         acknowledged: bool,
         lone_working: bool,
         on_behalf: str | None = None,
+        language: str = "en",
     ) -> Recorded:
         notice = self.ctx.config.notice
+        if language not in self.ctx.config.kiosk.languages and language != "en":
+            raise PolicyError(f"This kiosk does not offer the language {language!r}.")
         decision = decide_sign_in(
             visitor_type, name, organisation, visiting,
-            acknowledged=acknowledged, notice_version=notice.version,
+            acknowledged=acknowledged, notice_version=self.notice_version_in(language),
             lone_working=lone_working, quiet_space=notice.quiet_space,
         )  # fmt: skip
         details = decision.details
@@ -58,6 +66,7 @@ class VisitorService:
             payload: dict[str, object] = {
                 "visitor_type": details.visitor_type.value,
                 "notice_version": decision.notice_version,
+                "notice_language": language,
                 "lone_working": decision.lone_working,
                 "quiet_space": decision.quiet_space,
             }
@@ -96,7 +105,9 @@ class VisitorService:
                     latest[fold(name)] = (VisitorId(vid), name)
         return self._search(typed, [p for p in latest.values() if p[0] not in on_site])
 
-    def sign_in_again(self, visitor_id: VisitorId, *, lone_working: bool) -> Recorded:
+    def sign_in_again(
+        self, visitor_id: VisitorId, *, lone_working: bool, language: str = "en"
+    ) -> Recorded:
         """Sign a returning visitor in with the details of their earlier visit."""
         with self.ctx.reading() as session:
             row = session.get(Visitor, visitor_id)
@@ -107,7 +118,7 @@ class VisitorService:
         visitor_type, name, organisation, visiting = earlier
         return self.sign_in(
             visitor_type, name, organisation or "", visiting or "",
-            acknowledged=True, lone_working=lone_working,
+            acknowledged=True, lone_working=lone_working, language=language,
         )  # fmt: skip
 
     def type_of(self, visitor_id: VisitorId) -> VisitorType:

@@ -26,29 +26,45 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--size", default="800x480")
+    parser.add_argument(
+        "--languages", default="", help="'all' or codes (pl,ar): the visitor screens in each"
+    )
     args = parser.parse_args()
     width, height = (int(n) for n in args.size.split("x"))
-    os.environ.setdefault(
-        "KIVY_LOG_MODE", "PYTHON"
-    )  # else Kivy swallows a failing screen's traceback
+    # Kivy's log through Python's: else Kivy swallows a failing screen's traceback.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     env.prepare(headless=True, size=(width, height))
+    from kiosk.config import LANGUAGES
+
+    languages = list(LANGUAGES) if args.languages == "all" else args.languages.split(",")
     with tempfile.TemporaryDirectory() as data:
-        render_all(args.out, Path(data))
+        render_all(args.out, Path(data), [code for code in languages if code])
 
 
-def render_all(out: Path, data: Path) -> None:
+# The visitor's journey: the screens rendered again in each language.
+VISITOR_STEPS = (
+    "11-visitor-notice", "12-lone-working", "13-quiet-space", "14-visitor-name",
+    "15-visitor-agree", "16-visitor-returning", "23-language", "24-visitor-done",
+)  # fmt: skip
+
+
+def render_all(out: Path, data: Path, languages: list[str] | None = None) -> None:
+    """Every screen in English into `out`; with `languages`, only the visitor's journey, in
+    each language, into `out/<code>/`."""
     from kivy.core.window import Window
 
     from kiosk.app import initialise
     from kiosk.clock import ManualClock
-    from kiosk.config import Config, KioskSection
+    from kiosk.config import LANGUAGES, Config, KioskSection
     from kiosk.hardware.reader import ReaderHealth
     from kiosk.ui import fit
     from kiosk.ui.ports import Ports
     from kiosk.ui.root import KioskRoot
 
     app, _ = initialise(
-        Config(kiosk=KioskSection(data_dir=str(data))), ManualClock(MORNING), demo=True
+        Config(kiosk=KioskSection(data_dir=str(data), languages=list(LANGUAGES))),
+        ManualClock(MORNING),
+        demo=True,
     )
     stick = data / "KINGSTON"
     stick.mkdir()
@@ -57,17 +73,21 @@ def render_all(out: Path, data: Path) -> None:
     root.ports.reader_health = ReaderHealth.OK
     Window.add_widget(root)
     unfit: list[str] = []
-    for name, setup in steps(root, app).items():
+    shots = [("en", out, name, setup) for name, setup in steps(root, app).items()]
+    if languages:
+        shots = [(code, out / code, name, setup) for code in languages
+                 for name, setup in steps(root, app).items() if name in VISITOR_STEPS]  # fmt: skip
+    for code, folder, name, setup in shots:
+        root.language = code
         try:
             setup()
-        except Exception:  # Kivy's logger is silenced here; say which screen failed
+        except Exception:  # say which screen failed
             traceback.print_exc()
-            raise SystemExit(f"gallery: could not render {name}") from None
-        _save(out / f"{name}.png")
-        print(out / f"{name}.png")
-        unfit += [
-            f"{name}: {problem}" for problem in fit.problems(root.current_screen, Window.size)
-        ]
+            raise SystemExit(f"gallery: could not render {code}/{name}") from None
+        _save(folder / f"{name}.png")
+        print(folder / f"{name}.png")
+        found = fit.problems(root.current_screen, Window.size)
+        unfit += [f"{code}/{name}: {problem}" for problem in found]
     app.close()
     if unfit:
         raise SystemExit("gallery: screens that do not fit the panel:\n  " + "\n  ".join(unfit))
@@ -130,6 +150,10 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
         app.kiosk.tap("DEADBEEF")
         typed("sign_out", "Jo")()
 
+    def visitor_done() -> None:
+        visitor("visitor_agree")()
+        root.current_screen.agree()
+
     def returning() -> None:
         visitors = app.kiosk.visitors
         visitors.sign_in(
@@ -175,6 +199,8 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
             "Nothing was saved, so nothing has changed. The manager can record it for you.",
         ),
         "22-reader-fault": _reader_fault(root),
+        "23-language": lambda: root.show("language"),
+        "24-visitor-done": visitor_done,
     }
 
 

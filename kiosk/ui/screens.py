@@ -5,7 +5,7 @@ Importing this module imports Kivy; the runner and the tests import it only afte
 
 from __future__ import annotations
 
-from kiosk.ui import keyboard, widgets  # noqa: F401  register their widgets for the .kv rules
+from kiosk.ui import keyboard, shaping, widgets  # noqa: F401  register widgets for the .kv rules
 from kiosk.ui.approval import ApprovalScreen
 from kiosk.ui.device_out import DeviceOutScreen, ReturnTimeScreen
 from kiosk.ui.export import ManagerExportScreen
@@ -15,6 +15,7 @@ from kiosk.ui.message import DoneScreen, ProblemScreen
 from kiosk.ui.root import KioskScreen
 from kiosk.ui.staff import LockerDoorScreen, OnShiftScreen, ShiftStartScreen
 from kiosk.ui.visitor import (
+    LanguageScreen,
     LoneWorkingScreen,
     QuietSpaceScreen,
     VisitorAgreeScreen,
@@ -40,11 +41,14 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "visitor_agree": VisitorAgreeScreen,
     "sign_out": SignOutScreen,
     "returning": ReturningVisitorScreen,
+    "language": LanguageScreen,
     "manager_menu": ManagerMenuScreen,
     "manager_list": ManagerListScreen,
     "manager_pick": ManagerPickScreen,
     "manager_export": ManagerExportScreen,
 }
+
+shaping.install()  # before the screens make their first label
 
 
 def kv_files() -> list[str]:

@@ -14,17 +14,22 @@ from kivy.properties import StringProperty
 
 from kiosk.domain.types import VisitorId, VisitorType
 from kiosk.domain.visits import VisitorSearch
+from kiosk.ui.lang import Translated
+from kiosk.ui.messages import N_
 from kiosk.ui.root import KioskScreen
 from kiosk.ui.visitor import VisitorCase
 
 
-class NameSearchScreen(KioskScreen):
+class NameSearchScreen(Translated, KioskScreen):
     """Type letters, see the few matching people, tap oneself."""
 
     title = StringProperty("")
     hint = StringProperty("")
 
+    heading = ""
+
     def enter(self, **data: Any) -> None:
+        self.title = self.t(self.heading)
         self.ids.keyboard.text = ""
         self.search("")
 
@@ -39,13 +44,13 @@ class NameSearchScreen(KioskScreen):
         grid.clear_widgets()
         min_chars = self.kiosk.app.config.policy.visitor_search_min_chars
         if len(typed.strip()) < min_chars:
-            self.hint = f"Type at least {min_chars} letters of your name."
+            self.hint = self.t("Type at least {count} letters of your name.", count=min_chars)
             return
         found = self.find(typed)
         if found.too_many:
-            self.hint = "More than a few people match: please type more letters."
+            self.hint = self.t("More than a few people match: please type more letters.")
         elif not found.matches:
-            self.hint = "Nobody found yet: type a few more letters."
+            self.hint = self.t("Nobody found yet: type a few more letters.")
         else:
             self.hint = ""
         for match in found.matches:
@@ -59,7 +64,7 @@ class NameSearchScreen(KioskScreen):
 
 
 class SignOutScreen(NameSearchScreen):
-    title = StringProperty("Sign out: type the start of your name")
+    heading = N_("Sign out: type the start of your name")
 
     def find(self, typed: str) -> VisitorSearch:
         return self.kiosk.app.kiosk.visitors.search(typed)
@@ -72,7 +77,7 @@ class SignOutScreen(NameSearchScreen):
 
 
 class ReturningVisitorScreen(NameSearchScreen):
-    title = StringProperty("Been before? Type the start of your name")
+    heading = N_("Been before? Type the start of your name")
 
     def find(self, typed: str) -> VisitorSearch:
         return self.kiosk.app.kiosk.visitors.search_returning(typed)

@@ -39,7 +39,19 @@ def test_every_screen_fits_each_7_inch_panel(size: str, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
     assert "16-sign-out-start.png" in shots and "16-visitor-returning.png" in shots
-    assert len(shots) == 24
+    assert len(shots) == 26
+
+
+@pytest.mark.parametrize("size", ["800x480", "1024x600"])
+def test_the_visitor_screens_fit_in_every_language(size: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.ui.gallery", str(tmp_path), "--size", size,
+         "--languages", "all"],
+        cwd=ROOT, env=clean_env(), capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    for code in ("en", "pl", "ro", "ur", "pa", "bn", "ar"):
+        assert len(list((tmp_path / code).glob("*.png"))) == 8, code
 
 
 def test_the_fit_check_finds_a_cut_widget_and_a_small_target(window: Any) -> None:
