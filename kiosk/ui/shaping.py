@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,7 @@ def _directions(text: str, base: str) -> list[str]:
     """Each character's direction: a neutral between two of one direction takes it, any other
     takes the paragraph's; a mark takes its letter's."""
     own, pull = [_strong(c) for c in text], [_pull(c) for c in text]
+    before, after = _nearest(pull, base), _nearest(pull[::-1], base)[::-1]
     out: list[str] = []
     for i, char in enumerate(text):
         direction = own[i]
@@ -93,13 +95,21 @@ def _directions(text: str, base: str) -> list[str]:
         elif unicodedata.category(char) == "Mn" and out:
             out.append(out[-1])
         else:
-            before = next((d for d in reversed(pull[:i]) if d), base)
-            after = next((d for d in pull[i + 1 :] if d), base)
-            out.append(before if before == after else base)
+            out.append(before[i] if before[i] == after[i] else base)
     return out
 
 
-def runs(text: str, base: str) -> list[Run]:
+def _nearest(pulls: list[str | None], base: str) -> list[str]:
+    """For each position, the pull of the nearest strong character before it (else `base`)."""
+    out, last = [], base
+    for pull in pulls:
+        out.append(last)
+        last = pull or last
+    return out
+
+
+@lru_cache(maxsize=2048)  # wrapping measures the same beginnings of a line again and again
+def runs(text: str, base: str) -> tuple[Run, ...]:
     """The line's runs in visual order (left to right on the screen)."""
     directions = _directions(text, base)
     scripts = _font_scripts(text)
@@ -136,7 +146,7 @@ def _run_script(piece: str) -> str:
     return next((s for s in map(script_of, piece) if s != "Latn"), "Latn")
 
 
-def _visual(logical: list[Run]) -> list[Run]:
+def _visual(logical: list[Run]) -> tuple[Run, ...]:
     """Unicode's rule L2 on whole runs: from the highest level down to 1, reverse every stretch
     of runs at that level or above. Glyphs inside a run are ordered by HarfBuzz."""
     order = list(logical)
@@ -152,7 +162,7 @@ def _visual(logical: list[Run]) -> list[Run]:
                 i = j
             else:
                 i += 1
-    return order
+    return tuple(order)
 
 
 class ShapingMixin:
