@@ -42,7 +42,7 @@ def test_every_screen_fits_each_7_inch_panel(size: str, tmp_path: Path) -> None:
     assert len(shots) == 26
 
 
-@pytest.mark.parametrize("size", ["800x480", "1024x600"])
+@pytest.mark.parametrize("size", ["800x480", "1024x600", "1280x800"])
 def test_the_visitor_screens_fit_in_every_language(size: str, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kiosk.ui.gallery", str(tmp_path), "--size", size,
