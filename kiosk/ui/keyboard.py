@@ -14,12 +14,15 @@ typed text is the `text` property; screens bind to it.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.ui.messages import N_
 
 SPACE, DELETE, ACCENTS, MORE, LETTERS = " ", "⌫", "accents", "more", "letters"
 DIGITS = "digits"
@@ -49,8 +52,9 @@ LAYERS: dict[str, list[list[str]]] = {
 }
 # The capital sharp s (ẞ) is the key, so that it lowers to ß like every other letter key, but
 # the kiosk's font has no glyph for it: the key shows ß.
-LABELS = {SPACE: "Space", DELETE: "Delete", ACCENTS: "Àé", MORE: "ß ơ ã", LETTERS: "ABC",
+LABELS = {SPACE: N_("Space"), DELETE: N_("Delete"), ACCENTS: "Àé", MORE: "ß ơ ã", LETTERS: "ABC",
           DIGITS: "123", "ẞ": "ß", **TONES}  # fmt: skip
+WORDED = (SPACE, DELETE)  # keys labelled in words: in the visitor's language
 WIDE = {SPACE: 3.0, MORE: 1.6, LETTERS: 1.6, DELETE: 2.2}
 WORD_BREAKS = " -'"
 ALL_KEYS = frozenset(key for layer in LAYERS.values() for row in layer for key in row)
@@ -133,6 +137,14 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         for char in text:
             for key in keys_for(char):
                 self.press(key)
+
+    def relabel(self, translate: Callable[[str], str]) -> None:
+        """Label the worded keys in a language (every layer's, shown or not)."""
+        for rows in self._rows.values():
+            for line in rows:
+                for button in line.children:
+                    if button.key in WORDED:
+                        button.text = translate(LABELS[button.key])
 
     def key_widget(self, key: str) -> Any:
         """The button for `key` on the layer showing, so a test can touch it."""

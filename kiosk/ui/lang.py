@@ -102,6 +102,9 @@ class Translated:
         rtl = LANGUAGES[self.lang].rtl
         shaping.set_base_direction(shaping.RTL if rtl else shaping.LTR)
         mirror_alignment(self, rtl)
+        keyboard = self.ids.get("keyboard")  # type: ignore[attr-defined]
+        if keyboard is not None:
+            keyboard.relabel(lambda message: t(message, self.lang))
 
 
 def mirror_alignment(screen: Any, rtl: bool) -> None:

@@ -54,6 +54,7 @@ def test_a_parent_chooses_polish_and_the_polish_notice_version_is_recorded(
     screen.press("parent")
     screen.wait_for("visitor_details")
     assert screen.current.question == "Imię i nazwisko"
+    assert screen.current.ids.keyboard.key_widget(" ").text == "Spacja"
     screen.type("ANNA NOWAK")
     screen.press("next")
     screen.press("next")
