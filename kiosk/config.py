@@ -57,6 +57,8 @@ class KioskSection:
     database: str = ""  # empty: <data_dir>/kiosk.db
     closing_time: str = "18:30"  # local time the setting closes
     idle_timeout_s: float = 45.0
+    # The languages visitors may choose (the first is shown first): codes from LANGUAGES.
+    languages: list[str] = field(default_factory=lambda: ["en"])
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,12 @@ class NoticeSection:
     version: str = "2026-09"
     text: str = DEFAULT_NOTICE
     quiet_space: str = DEFAULT_QUIET_SPACE
+    # The setting's notice and quiet space in each other language it offers, language code ->
+    # text, and the version of each translation (default: `version`). With the default English
+    # texts, the kiosk's own translations of them are used.
+    texts: dict[str, str] = field(default_factory=dict)
+    quiet_spaces: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,14 @@ class SignalsSection:
 
 
 @dataclass(frozen=True)
+class DisplaySection:
+    # The panel's physical size, so touch targets keep their size in millimetres on any panel:
+    # the diagonal printed on its box, or its real dots per inch if known (0: from the diagonal).
+    diagonal_in: float = 7.0
+    dpi: float = 0.0
+
+
+@dataclass(frozen=True)
 class SyncSection:
     url: str = ""  # empty: sync disabled
     token_file: str = ""
@@ -158,6 +174,7 @@ class Config:
     reader: ReaderSection = field(default_factory=ReaderSection)
     signals: SignalsSection = field(default_factory=SignalsSection)
     sync: SyncSection = field(default_factory=SyncSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
 
     @property
     def data_dir(self) -> Path:
@@ -249,7 +266,27 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
         built[name] = _build_section(name, sections[name], value)
     config = Config(**built)
     _check_pins(config)
+    _check_languages(config)
     return config
+
+
+def _check_languages(config: Config) -> None:
+    """The notice in each offered language: a setting's own text needs its own translations
+    (the kiosk's catalogues only translate the default text)."""
+    offered, notice = config.kiosk.languages, config.notice
+    pairs = [("texts", notice.text, DEFAULT_NOTICE),
+             ("quiet_spaces", notice.quiet_space, DEFAULT_QUIET_SPACE)]  # fmt: skip
+    for key, own, default in pairs:
+        given = getattr(notice, key)
+        stray = [code for code in given if code not in offered]
+        if stray:
+            raise ConfigError(f"setting 'notice.{key}' has {stray[0]!r}, not in kiosk.languages")
+        missing = [c for c in offered if c != "en" and c not in given]
+        if own != default and missing:  # the setting's own text: it must give each language
+            raise ConfigError(
+                f"setting 'notice.{key}' needs the setting's text in {missing[0]!r} too "
+                "(every language in kiosk.languages)"
+            )
 
 
 SPI0_PINS = {8, 9, 10, 11}  # CE0, MISO, MOSI, SCLK in BCM numbering

@@ -197,3 +197,44 @@ def test_bound_error_names_unknown_keys_and_wrong_types() -> None:
     assert bound_error("policy.pin_max_failures", "5") is not None
     assert bound_error("policy.pin_max_failures", 20) is None
     assert bound_error("policy.pin_max_failures", 21) is not None
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[kiosk]\nlanguages = ['en', 'fr']\n", "'kiosk.languages' must be one of"),
+        ("[kiosk]\nlanguages = []\n", "'kiosk.languages' must list 1 to 7 values, got 0"),
+        ("[notice]\ntexts = { pl = 'Telefony' }\n", "'notice.texts' has 'pl', not in kiosk"),
+        (
+            "[kiosk]\nlanguages = ['en', 'pl']\n[notice]\ntext = 'Our own notice.'\n",
+            "'notice.texts' needs the setting's text in 'pl' too",
+        ),
+        (
+            "[display]\ndiagonal_in = 70.0\n",
+            "'display.diagonal_in' must be between 3 and 32 inches",
+        ),
+        (
+            "[display]\ndpi = 20\n",
+            "'display.dpi' must be between 50 and 600 dots per inch, got 20 (or 0)",
+        ),
+    ],
+)
+def test_languages_and_display_are_checked(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path))
+    assert message in str(caught.value)
+
+
+def test_a_setting_offering_languages_gives_its_own_notice_in_each(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        "[kiosk]\nlanguages = ['en', 'pl']\n"
+        "[notice]\ntext = 'Our own notice.'\ntexts = { pl = 'Nasze ogłoszenie.' }\n"
+        "quiet_space = 'The office.'\nquiet_spaces = { pl = 'Biuro.' }\n"
+        "versions = { pl = '2026-09-pl1' }\n"
+    )
+    config = load_config(str(path))
+    assert config.notice.texts == {"pl": "Nasze ogłoszenie."}
+    assert config.notice.versions == {"pl": "2026-09-pl1"}

@@ -91,6 +91,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         self.door_alerts: set[str] = set()
         self.visitor: Any = None  # the visitor signing in (VisitorCase), until home
         self.manager: Any = None  # the manager's Approval in manager mode, until home
+        self.language = ports.app.config.kiosk.languages[0]  # a visitor may choose another
         self._idle: Any = None
         self._minute: Any = None
         for name, cls in SCREENS.items():
@@ -115,6 +116,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
     def forget(self) -> None:
         """Drop everything personal from every screen (and the visit's visitor and manager)."""
         self.visitor = self.manager = None
+        self.language = self.app.config.kiosk.languages[0]
         for screen in self.screens:
             if isinstance(screen, KioskScreen):
                 screen.clear()

@@ -115,8 +115,9 @@ def _ready(config: Config, headless: bool, started: float, out: TextIO) -> None:
     took = time.perf_counter() - started
     print(f"kiosk: home screen drawn {took:.2f} s after start", file=out, flush=True)
     if not headless:
-        keys = ", ".join(f"F{i + 1} {name.split()[0]}" for i, (name, *_) in enumerate(DEMO_STAFF))
-        print(f"kiosk: window open; demo badges on keys {keys}", file=out, flush=True)
+        if config.reader.kind == "simulated":  # the only reader with F1-F4 (demo_keys_allowed)
+            keys = ", ".join(f"F{i + 1} {n.split()[0]}" for i, (n, *_) in enumerate(DEMO_STAFF))
+            print(f"kiosk: window open; demo badges on keys {keys}", file=out, flush=True)
         return
     command = _env_prefix(config) + kiosk_command()
     shot = shlex.quote(str(config.data_dir / "screen.png"))  # private, not the working directory
