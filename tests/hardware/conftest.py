@@ -1,5 +1,6 @@
 """Fixtures for the hardware tests: an emulated RC522 on fake SPI with the real mfrc522 package,
-readers that are always stopped, a recorder for what they report, and gpiozero's MockFactory."""
+an RC522 reader running on it, readers that are always stopped, a recorder for what they report,
+and gpiozero's MockFactory."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kiosk.hardware.reader import ReaderBase
+from kiosk.hardware.rc522 import Rc522Reader
+from kiosk.hardware.reader import ReaderBase, ReaderHealth
 from tests.hardware.fake_pi import FakeGpio, FakePi, SpiBus, make_gpio_module, make_spidev_module
 from tests.hardware.mfrc522_emulator import EmulatedMfrc522
+from tests.hardware.rc522_support import new_reader
 from tests.hardware.recorder import Recorder
 
 
@@ -43,13 +46,24 @@ def running() -> Iterator[Callable[[ReaderBase, Recorder], ReaderBase]]:
     started: list[ReaderBase] = []
 
     def start(reader: ReaderBase, rec: Recorder) -> ReaderBase:
-        reader.start(rec.on_badge, rec.on_health)
+        reader.start(rec.on_badge, rec.on_health, rec.on_two_cards)
         started.append(reader)
         return reader
 
     yield start
     for reader in started:
         reader.stop()
+
+
+@pytest.fixture
+def reader(
+    fake_pi: FakePi, recorder: Recorder, running: Callable[[ReaderBase, Recorder], ReaderBase]
+) -> Rc522Reader:
+    """An Rc522Reader polling every 20 ms on the emulated chip, running and ready."""
+    started = running(new_reader(), recorder)
+    recorder.wait_health(ReaderHealth.OK)
+    assert isinstance(started, Rc522Reader)
+    return started
 
 
 @pytest.fixture
