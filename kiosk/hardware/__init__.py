@@ -33,7 +33,11 @@ def make_reader(section: ReaderSection, socket_path: Path) -> BadgeReader:
         from kiosk.hardware.rc522 import Rc522Reader
 
         return Rc522Reader(
-            section.spi_bus, section.spi_device, section.rst_pin, section.poll_interval_s
+            section.spi_bus,
+            section.spi_device,
+            section.rst_pin,
+            section.poll_interval_s,
+            section.antenna_gain_db,
         )
     if section.kind == "hid":
         from kiosk.hardware.hid import HidReader

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from kiosk.config import ReaderSection
+from kiosk.hardware import make_reader
 from kiosk.hardware.rc522 import Rc522Reader
 from kiosk.hardware.reader import ReaderBase, ReaderHealth
 from tests.hardware.fake_pi import FakePi
 from tests.hardware.mfrc522_emulator import (
     COMMAND,
+    RF_CFG,
     RX_MODE,
     T_MODE,
     TX_ASK,
@@ -148,3 +152,17 @@ def test_a_reader_pulled_and_plugged_back_is_found_at_the_next_retry_within_a_se
     assert recorder.wait_badges(2) == [SEVEN_A, SEVEN_A]
     settle(reader, 20)
     assert recorder.badges == [SEVEN_A, SEVEN_A]
+
+
+def test_the_configured_antenna_gain_is_set_and_kept(
+    fake_pi: FakePi, recorder: Recorder, running: Start, tmp_path: Path
+) -> None:
+    section = ReaderSection(kind="rc522", antenna_gain_db=48, poll_interval_s=0.02)
+    reader = make_reader(section, tmp_path / "tap.sock")
+    assert isinstance(reader, Rc522Reader)
+    running(reader, recorder)
+    recorder.wait_health(ReaderHealth.OK)
+    assert fake_pi.chip.regs[RF_CFG] & 0x70 == 0x70  # RxGain 111: 48 dB
+    fake_pi.chip.glitch(RF_CFG, 0x48)  # back to the reset value's 33 dB
+    settle(reader, 3)
+    assert fake_pi.chip.regs[RF_CFG] & 0x70 == 0x70
