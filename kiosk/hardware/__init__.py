@@ -42,7 +42,12 @@ def make_reader(section: ReaderSection, socket_path: Path) -> BadgeReader:
     if section.kind == "hid":
         from kiosk.hardware.hid import HidReader
 
-        return HidReader(section.hid_device, section.hid_format)
+        return HidReader(
+            section.hid_device,
+            section.hid_format,
+            byte_order=section.hid_byte_order,
+            key_gap_s=section.hid_key_gap_s,
+        )
     if section.kind == "simulated":
         from kiosk.hardware.simulated import SimulatedReader
 
