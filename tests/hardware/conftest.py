@@ -4,35 +4,21 @@ and gpiozero's MockFactory."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from kiosk.hardware.rc522 import Rc522Reader
 from kiosk.hardware.reader import ReaderBase, ReaderHealth
-from tests.hardware.fake_pi import FakeGpio, FakePi, SpiBus, make_gpio_module, make_spidev_module
-from tests.hardware.mfrc522_emulator import EmulatedMfrc522
+from tests.hardware.fake_pi import FakePi, install_fake_pi
 from tests.hardware.rc522_support import new_reader
 from tests.hardware.recorder import Recorder
 
 
 @pytest.fixture
 def fake_pi(monkeypatch: pytest.MonkeyPatch) -> FakePi:
-    """Fake RPi.GPIO and spidev in sys.modules, one emulated chip on SPI 0.0, and the real mfrc522
-    package imported afresh against them."""
-    bus, gpio = SpiBus(), FakeGpio()
-    chip = EmulatedMfrc522()
-    bus.chips[(0, 0)] = chip
-    rpi = make_gpio_module(gpio)
-    parent = type(sys)("RPi")
-    parent.GPIO = rpi  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "RPi", parent)
-    monkeypatch.setitem(sys.modules, "RPi.GPIO", rpi)
-    monkeypatch.setitem(sys.modules, "spidev", make_spidev_module(bus))
-    for name in ("mfrc522", "mfrc522.MFRC522", "mfrc522.SimpleMFRC522"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
-    return FakePi(bus, gpio, chip)
+    """One emulated chip on SPI 0.0 and the real mfrc522 package, for this test only."""
+    return install_fake_pi(monkeypatch)
 
 
 @pytest.fixture
