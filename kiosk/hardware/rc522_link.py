@@ -24,11 +24,14 @@ log = logging.getLogger(__name__)
 COMMAND_REG = 0x01
 COMM_IRQ_REG = 0x04
 ERROR_REG = 0x06
+STATUS2_REG = 0x08
 TX_MODE_REG = 0x12
 RX_MODE_REG = 0x13
 TX_CONTROL_REG = 0x14
 TX_ASK_REG = 0x15
 RF_CFG_REG = 0x26
+GS_N_REG = 0x27
+CW_GS_P_REG = 0x28
 FIFO_DATA_REG = 0x09
 FIFO_LEVEL_REG = 0x0A
 CONTROL_REG = 0x0C
@@ -82,11 +85,14 @@ def _setup(gain_db: int) -> dict[int, tuple[int, int]]:
     off, 100% ASK off, soft power-down or receiver off, another bit rate or CRC, our timer gone."""
     return {
         COMMAND_REG: (0x30, 0x00),  # RcvOff, PowerDown
+        STATUS2_REG: (0x08, 0x00),  # MFCrypto1On: frames would go out enciphered
         TX_MODE_REG: (0xF0, 0x00),  # TxCRCEn off, 106 kBd
         RX_MODE_REG: (0xF0, 0x00),  # RxCRCEn off, 106 kBd
         TX_CONTROL_REG: (0x03, 0x03),  # Tx1RFEn, Tx2RFEn: the antenna drivers
         TX_ASK_REG: (0x40, 0x40),  # Force100ASK: what ISO 14443-A cards need
         RF_CFG_REG: (0x70, GAIN_CODES[gain_db] << 4),
+        GS_N_REG: (0xF0, 0x80),  # CWGsN: the drivers' n-channel conductance (reset value)
+        CW_GS_P_REG: (0x3F, 0x20),  # CWGsP: their p-channel conductance; 0 is no carrier
         T_MODE_REG: (0xFF, T_MODE),
         T_PRESCALER_REG: (0xFF, T_PRESCALER),
         T_RELOAD_H_REG: (0xFF, 0),

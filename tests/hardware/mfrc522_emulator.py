@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 COMMAND, COMM_IRQ, DIV_IRQ, ERROR, FIFO_DATA, FIFO_LEVEL = 0x01, 0x04, 0x05, 0x06, 0x09, 0x0A
 CONTROL, BIT_FRAMING, COLL = 0x0C, 0x0D, 0x0E
 TX_MODE, RX_MODE, TX_CONTROL, TX_ASK = 0x12, 0x13, 0x14, 0x15
-CRC_RESULT_M, CRC_RESULT_L, RF_CFG = 0x21, 0x22, 0x26
+STATUS2, CRC_RESULT_M, CRC_RESULT_L, RF_CFG, GS_N, CW_GS_P = 0x08, 0x21, 0x22, 0x26, 0x27, 0x28
 T_MODE, T_PRESCALER, T_RELOAD_H, T_RELOAD_L, VERSION = 0x2A, 0x2B, 0x2C, 0x2D, 0x37
 IDLE_CMD, CALC_CRC, TRANSCEIVE, SOFT_RESET = 0x00, 0x03, 0x0C, 0x0F
 TX_IRQ, RX_IRQ, ERR_IRQ, TIMER_IRQ = 0x40, 0x20, 0x02, 0x01
 PARITY_ERR, CRC_ERR, COLL_ERR = 0x02, 0x04, 0x08
 
 POWER_ON = {COMMAND: 0x20, 0x02: 0x80, COMM_IRQ: 0x14, CONTROL: 0x10, COLL: 0xA0, 0x11: 0x3F}
-POWER_ON |= {TX_CONTROL: 0x80, RF_CFG: 0x48}
+POWER_ON |= {TX_CONTROL: 0x80, RF_CFG: 0x48, GS_N: 0x88, CW_GS_P: 0x20}
+POWER_ON |= {0x18: 0x84, 0x19: 0x4D, 0x29: 0x20}  # RxThreshold, Demod, ModGsP: not modelled
 
 
 def crc_a(data: bytes) -> bytes:
@@ -308,6 +309,9 @@ class EmulatedMfrc522:
         regs = [self.stuck.get(reg, value) for reg, value in enumerate(self.regs)]
         return (
             regs[TX_CONTROL] & 0x03 != 0  # antenna drivers on: a field to power the cards
+            and regs[GS_N] & 0xF0 != 0
+            and regs[CW_GS_P] & 0x3F != 0  # ... and conducting
+            and regs[STATUS2] & 0x08 == 0  # MFCrypto1On: plain frames come out enciphered
             and regs[TX_ASK] & 0x40 != 0  # Force100ASK: type A cards decode nothing else
             and regs[COMMAND] & 0x30 == 0  # neither soft power-down nor the receiver off
             and regs[TX_MODE] & 0xF0 == 0  # 106 kBd, no CRC appended to short frames

@@ -20,8 +20,10 @@ from kiosk.hardware.reader import ReaderBase, ReaderHealth
 from tests.hardware.fake_pi import FakePi
 from tests.hardware.mfrc522_emulator import (
     COMMAND,
+    CW_GS_P,
     RF_CFG,
     RX_MODE,
+    STATUS2,
     T_MODE,
     TX_ASK,
     TX_CONTROL,
@@ -89,6 +91,8 @@ def test_two_cards_at_the_edge_of_the_field_never_pass_for_one(
 DEAD_SETUPS = [
     pytest.param(TX_CONTROL, 0x80, id="antenna drivers off"),
     pytest.param(TX_ASK, 0x00, id="100% ASK off"),
+    pytest.param(CW_GS_P, 0x00, id="no drive conductance"),
+    pytest.param(STATUS2, 0x08, id="Crypto1 left on"),
     pytest.param(TX_MODE, 0x80, id="CRC appended to every frame"),
     pytest.param(RX_MODE, 0x20, id="receiver at 212 kBd"),
     pytest.param(T_MODE, 0x0D, id="timer no longer starts itself"),
