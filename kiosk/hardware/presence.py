@@ -13,8 +13,9 @@ import enum
 from dataclasses import dataclass
 
 # A card must be missing from this many polls in a row (each already retrying the wake-up) before
-# it counts as gone: with 20% of frames lost a held card still answers one poll in a few.
-ABSENT_POLLS = 3
+# it counts as gone: with 20% of frames lost, 3 still let a held card go about once in 1,800 polls
+# (bench/bench_held_card.py); 4 cost a card lifted off 0.1 s more before it counts as gone.
+ABSENT_POLLS = 4
 # A collision in this many polls in a row is two cards; one alone is noise, and is retried.
 COLLISION_POLLS = 2
 # After two cards, this many polls in a row without a sign of the second card before the one left
