@@ -81,12 +81,12 @@ class Text(Bound):
 
 @dataclass(frozen=True)
 class Choice(Bound):
-    options: tuple[str, ...]
+    options: tuple[str, ...] | tuple[int, ...]
 
     def problem(self, value: object) -> str | None:
         if value in self.options:
             return None
-        shown = ", ".join(o or "''" for o in self.options)
+        shown = ", ".join(str(o) or "''" for o in self.options)
         return f"must be one of {shown}, got {value!r}"
 
 
@@ -173,6 +173,8 @@ PATH = Text(0, _PATH_MAX)
 NAME = Text(1, 100)
 IDENT = Text(1, 16, IDENTIFIER.pattern, "letters, digits, '-' or '_' (at most 16)")
 LANGUAGE = Choice(LANGUAGES)
+# The RC522's receiver gains (RFCfgReg), in dB; 33 is the chip's own after reset.
+ANTENNA_GAINS_DB = (18, 23, 33, 38, 43, 48)
 SECONDS = " seconds"
 MINUTES = " minutes"
 DAYS = " days"
@@ -216,11 +218,14 @@ BOUNDS: dict[str, Bound] = {
     "backup.keep": Number(1, 366),
     "reader.kind": Choice(("simulated", "rc522", "hid")),
     "reader.poll_interval_s": Number(0.01, 1, SECONDS),
-    "reader.spi_bus": Number(0, 6),
+    "reader.spi_bus": Choice((0, 1)),  # the 40-pin header's SPI0 and SPI1
     "reader.spi_device": Number(0, 2),
     "reader.rst_pin": GPIO,
     "reader.hid_device": PATH,
     "reader.hid_format": Choice(("hex", "decimal")),
+    "reader.hid_byte_order": Choice(("forward", "reversed")),
+    "reader.hid_key_gap_s": Number(0.02, 5, SECONDS),
+    "reader.antenna_gain_db": Choice(ANTENNA_GAINS_DB),
     "reader.socket": Text(0, _SOCKET_PATH_MAX),
     "signals.enabled": Anything(),
     "signals.pin_factory": Choice(("", "lgpio", "rpigpio", "pigpio", "native", "mock")),

@@ -66,7 +66,9 @@ def run_kiosk(
         def start(root: KioskRoot, capture: Capture) -> None:
             nonlocal control
             signals.on_door_alert, signals.on_door_shut = root.door_alert, root.door_shut
-            reader.start(root.badge_from_reader, root.health_from_reader)
+            reader.start(
+                root.badge_from_reader, root.health_from_reader, root.two_cards_from_reader
+            )
             control = ControlServer(
                 control_socket_path(config.tap_socket_path),
                 capture.screenshot,
