@@ -14,7 +14,7 @@ RUN_STAMP := $(VENV)/.installed-kiosk-$(call sum,pyproject.toml requirements/bui
 DEV_STAMP := $(VENV)/.installed-dev-$(call sum,pyproject.toml requirements/build.txt requirements/dev.txt)
 DATA ?= $(CURDIR)/var
 
-.PHONY: setup run test lint pytest bench clean screenshots lock lock-check field-test field-test-arm64
+.PHONY: setup run test lint pytest bench clean screenshots lock lock-check field-test field-test-arm64 translations
 
 # Running the kiosk: its own packages only (no test tools, no PostgreSQL, no browser).
 $(RUN_STAMP): pyproject.toml requirements/build.txt requirements/kiosk.txt scripts/system-deps.sh
@@ -40,9 +40,18 @@ run: $(RUN_STAMP)
 	KIOSK_DATA_DIR=$(DATA) $(KIOSK) init --demo
 	KIOSK_DATA_DIR=$(DATA) $(KIOSK) run
 
-# Every screen at 800x480 (the official 7" touchscreen) into docs/screens/, on SDL's offscreen driver.
+# Every screen at 800x480 (the official 7" touchscreen) into docs/screens/, on SDL's offscreen driver;
+# then at 800x480 and 1024x600 (a 7" panel) in every language into docs/screens/<size>/<language>/.
+# The screen words: kiosk/ui/locale/*/LC_MESSAGES/kiosk.po are edited (scripts/translations.py adds
+# new words); their compiled .mo files are kept beside them, so running the kiosk needs no Babel.
+# tests/ui/test_languages.py fails when a .mo is older than its .po.
+translations: setup
+	$(VENV)/bin/pybabel -q compile -d kiosk/ui/locale -D kiosk
+
 screenshots: setup
 	$(PY) -m kiosk.ui.gallery docs/screens --size 800x480
+	$(PY) -m kiosk.ui.gallery docs/screens/800x480 --size 800x480 --languages all
+	$(PY) -m kiosk.ui.gallery docs/screens/1024x600 --size 1024x600 --languages all
 
 lint: setup
 	$(VENV)/bin/ruff check kiosk tests bench scripts field

@@ -57,6 +57,8 @@ class KioskSection:
     database: str = ""  # empty: <data_dir>/kiosk.db
     closing_time: str = "18:30"  # local time the setting closes
     idle_timeout_s: float = 45.0
+    # The languages visitors may choose (the first is shown first): codes from LANGUAGES.
+    languages: list[str] = field(default_factory=lambda: ["en"])
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,12 @@ class NoticeSection:
     version: str = "2026-09"
     text: str = DEFAULT_NOTICE
     quiet_space: str = DEFAULT_QUIET_SPACE
+    # The setting's notice and quiet space in each other language it offers, language code ->
+    # text, and the version of each translation (default: `version`). With the default English
+    # texts, the kiosk's own translations of them are used.
+    texts: dict[str, str] = field(default_factory=dict)
+    quiet_spaces: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,8 +125,15 @@ class ReaderSection:
     spi_bus: int = 0
     spi_device: int = 0
     rst_pin: int = 25  # BCM numbering, like every pin in this file
+    antenna_gain_db: int = (
+        33  # RC522 receiver gain: 18, 23, 33, 38, 43 or 48 (the chip's reset: 33)
+    )
     hid_device: str = ""  # /dev/input/by-id/... ; empty: first device that looks like a reader
     hid_format: str = "hex"  # hex | decimal
+    hid_byte_order: str = "forward"  # forward | reversed: some readers type the UID last byte first
+    # A longer pause between two keys drops what was typed before it: a reader types a whole line
+    # in a few tens of milliseconds, so a half line left over never eats the next badge.
+    hid_key_gap_s: float = 0.3
     socket: str = ""  # simulated reader's socket; empty: <data_dir>/tap.sock
 
 
@@ -134,6 +149,14 @@ class SignalsSection:
     relay_active_high: bool = False
     relay_pulse_s: float = 3.0
     door_open_alert_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class DisplaySection:
+    # The panel's physical size, so touch targets keep their size in millimetres on any panel:
+    # the diagonal printed on its box, or its real dots per inch if known (0: from the diagonal).
+    diagonal_in: float = 7.0
+    dpi: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -158,6 +181,7 @@ class Config:
     reader: ReaderSection = field(default_factory=ReaderSection)
     signals: SignalsSection = field(default_factory=SignalsSection)
     sync: SyncSection = field(default_factory=SyncSection)
+    display: DisplaySection = field(default_factory=DisplaySection)
 
     @property
     def data_dir(self) -> Path:
@@ -248,11 +272,63 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
             raise ConfigError(f"unknown section [{name}]{_suggest(name, sections)}")
         built[name] = _build_section(name, sections[name], value)
     config = Config(**built)
+    _check_reader(config.reader)
     _check_pins(config)
+    _check_languages(config)
     return config
 
 
-SPI0_PINS = {8, 9, 10, 11}  # CE0, MISO, MOSI, SCLK in BCM numbering
+def _check_languages(config: Config) -> None:
+    """The notice in each offered language: a setting's own text needs its own translations
+    (the kiosk's catalogues only translate the default text)."""
+    offered, notice = config.kiosk.languages, config.notice
+    pairs = [("texts", notice.text, DEFAULT_NOTICE),
+             ("quiet_spaces", notice.quiet_space, DEFAULT_QUIET_SPACE)]  # fmt: skip
+    for key, own, default in pairs:
+        given = getattr(notice, key)
+        stray = [code for code in given if code not in offered]
+        if stray:
+            raise ConfigError(f"setting 'notice.{key}' has {stray[0]!r}, not in kiosk.languages")
+        missing = [c for c in offered if c != "en" and c not in given]
+        if own != default and missing:  # the setting's own text: it must give each language
+            raise ConfigError(
+                f"setting 'notice.{key}' needs the setting's text in {missing[0]!r} too "
+                "(every language in kiosk.languages)"
+            )
+
+
+# The 40-pin header's SPI buses in BCM numbering: (MISO, MOSI, SCLK), then chip selects CE0, CE1...
+SPI_BUS_PINS = {0: ((9, 10, 11), (8, 7)), 1: ((19, 20, 21), (18, 17, 16))}
+
+
+def _check_reader(reader: ReaderSection) -> None:
+    """Rules across the reader's settings (each one's own range is in config_bounds)."""
+    if reader.kind != "rc522":
+        return
+    selects = SPI_BUS_PINS[reader.spi_bus][1]
+    if not 0 <= reader.spi_device < len(selects):
+        raise ConfigError(
+            f"setting 'reader.spi_device' must be 0 to {len(selects) - 1} on SPI{reader.spi_bus}"
+        )
+    spi = _spi_pins(reader)
+    if reader.rst_pin in spi:
+        raise ConfigError(
+            f"setting 'reader.rst_pin' uses GPIO {reader.rst_pin}, already used by "
+            f"{spi[reader.rst_pin]}"
+        )
+
+
+def _spi_pins(reader: ReaderSection) -> dict[int, str]:
+    """The pins the RC522's SPI bus takes from everything else, and what each one is.
+
+    SPI0 (`dtparam=spi=on`) always claims both chip selects, GPIO 8 and 7, whichever the reader
+    uses; SPI1's overlays claim chip selects up to the one in use (spi1-1cs, -2cs, -3cs)."""
+    bus, device = reader.spi_bus, reader.spi_device
+    shared, selects = SPI_BUS_PINS[bus]
+    used = dict.fromkeys(shared, f"the RC522's SPI bus (SPI{bus})")
+    claimed = selects if bus == 0 else selects[: device + 1]
+    used |= {pin: f"SPI{bus} CE{n} (reader.spi_bus = {bus})" for n, pin in enumerate(claimed)}
+    return used
 
 
 def _check_pins(config: Config) -> None:
@@ -268,7 +344,7 @@ def _check_pins(config: Config) -> None:
         return
     used: dict[int, str] = {}
     if config.reader.kind == "rc522":
-        used = {pin: "the RC522's SPI bus" for pin in SPI0_PINS}
+        used = _spi_pins(config.reader)
         used[config.reader.rst_pin] = "reader.rst_pin"
     named = [("signals.green_led", signals.green_led), ("signals.red_led", signals.red_led),
              ("signals.buzzer", signals.buzzer)]  # fmt: skip

@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.sync.contract import KIOSK_ID_PATTERN, MAX_BATCH_EVENTS
 
 # Device kinds and locker ids appear in exports and on buttons as they are: plain identifiers only.
+# The visitor journey's languages: English, Polish, Romanian, Urdu, Punjabi (Gurmukhi), Bengali,
+# Arabic. kiosk/ui/locale holds a catalogue for each but English.
+LANGUAGES = ("en", "pl", "ro", "ur", "pa", "bn", "ar")
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # A Unix socket's path is at most 107 bytes (sun_path); other paths at most PATH_MAX.
@@ -78,12 +81,12 @@ class Text(Bound):
 
 @dataclass(frozen=True)
 class Choice(Bound):
-    options: tuple[str, ...]
+    options: tuple[str, ...] | tuple[int, ...]
 
     def problem(self, value: object) -> str | None:
         if value in self.options:
             return None
-        shown = ", ".join(o or "''" for o in self.options)
+        shown = ", ".join(str(o) or "''" for o in self.options)
         return f"must be one of {shown}, got {value!r}"
 
 
@@ -127,6 +130,35 @@ class Pins(Bound):
         return _first(self.pin.problem(v) for v in value.values())
 
 
+@dataclass(frozen=True)
+class ZeroOr(Bound):
+    """0 (meaning "work it out"), or a value within `other`."""
+
+    other: Bound
+
+    def problem(self, value: object) -> str | None:
+        if value == 0 and not isinstance(value, bool):
+            return None
+        problem = self.other.problem(value)
+        return f"{problem} (or 0)" if problem else None
+
+
+@dataclass(frozen=True)
+class Table(Bound):
+    """A table whose keys are within `key` and whose values are within `value`."""
+
+    key: Bound
+    value: Bound
+    shape: str
+
+    def problem(self, value: object) -> str | None:
+        if not isinstance(value, Mapping):
+            return f"must be a table of {self.shape}, got {value!r}"
+        return _first([
+            *(self.key.problem(k) for k in value), *(self.value.problem(v) for v in value.values())
+        ])  # fmt: skip
+
+
 def _first(problems: Iterable[str | None]) -> str | None:
     return next((p for p in problems if p), None)
 
@@ -140,6 +172,9 @@ GPIO = Number(2, 27)
 PATH = Text(0, _PATH_MAX)
 NAME = Text(1, 100)
 IDENT = Text(1, 16, IDENTIFIER.pattern, "letters, digits, '-' or '_' (at most 16)")
+LANGUAGE = Choice(LANGUAGES)
+# The RC522's receiver gains (RFCfgReg), in dB; 33 is the chip's own after reset.
+ANTENNA_GAINS_DB = (18, 23, 33, 38, 43, 48)
 SECONDS = " seconds"
 MINUTES = " minutes"
 DAYS = " days"
@@ -154,9 +189,16 @@ BOUNDS: dict[str, Bound] = {
     "kiosk.idle_timeout_s": Number(5, 3600, SECONDS),
     "devices.kinds": Items(1, 20, IDENT),
     "lockers.ids": Items(1, 500, IDENT),
+    "kiosk.languages": Items(1, len(LANGUAGES), LANGUAGE),
     "notice.version": Text(1, 40),
     "notice.text": Text(1, 2000),
     "notice.quiet_space": Text(1, 1000),
+    "notice.texts": Table(LANGUAGE, Text(1, 2000), "language = notice text"),
+    "notice.quiet_spaces": Table(LANGUAGE, Text(1, 1000), "language = quiet space"),
+    "notice.versions": Table(LANGUAGE, Text(1, 40), "language = version"),
+    # The panel's physical size, so touch targets keep their millimetres (0 dpi: from the diagonal).
+    "display.diagonal_in": Number(3, 32, " inches"),
+    "display.dpi": ZeroOr(Number(50, 600, " dots per inch")),
     "policy.debounce_s": Number(0.5, 60, SECONDS),
     "policy.pin_max_failures": Number(1, 20),
     "policy.pin_lockout_s": Number(30, 86400, SECONDS),
@@ -176,11 +218,14 @@ BOUNDS: dict[str, Bound] = {
     "backup.keep": Number(1, 366),
     "reader.kind": Choice(("simulated", "rc522", "hid")),
     "reader.poll_interval_s": Number(0.01, 1, SECONDS),
-    "reader.spi_bus": Number(0, 6),
+    "reader.spi_bus": Choice((0, 1)),  # the 40-pin header's SPI0 and SPI1
     "reader.spi_device": Number(0, 2),
     "reader.rst_pin": GPIO,
     "reader.hid_device": PATH,
     "reader.hid_format": Choice(("hex", "decimal")),
+    "reader.hid_byte_order": Choice(("forward", "reversed")),
+    "reader.hid_key_gap_s": Number(0.02, 5, SECONDS),
+    "reader.antenna_gain_db": Choice(ANTENNA_GAINS_DB),
     "reader.socket": Text(0, _SOCKET_PATH_MAX),
     "signals.enabled": Anything(),
     "signals.pin_factory": Choice(("", "lgpio", "rpigpio", "pigpio", "native", "mock")),

@@ -14,10 +14,10 @@ from pathlib import Path
 DRM_SYSFS = Path("/sys/class/drm")
 
 
-def connected_screens(drm_sysfs: Path = DRM_SYSFS) -> list[str]:
+def connected_screens(drm_sysfs: Path | None = None) -> list[str]:
     """The DRM connectors with a screen on them (card0-DSI-1, card1-HDMI-A-1, card0-Virtual-1 …)."""
     found = []
-    for status in drm_sysfs.glob("card*-*/status"):
+    for status in (drm_sysfs or DRM_SYSFS).glob("card*-*/status"):
         try:
             if status.read_text().strip() == "connected":
                 found.append(status.parent.name)
@@ -31,8 +31,9 @@ def desktop() -> str:
     return os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or ""
 
 
-def describe(drm_sysfs: Path = DRM_SYSFS) -> tuple[bool, str]:
+def describe(drm_sysfs: Path | None = None) -> tuple[bool, str]:
     """(a screen to draw on?, what was found), for a person reading `kiosk hw-check`."""
+    drm_sysfs = drm_sysfs or DRM_SYSFS
     screens = connected_screens(drm_sysfs)
     if screens:
         return True, "screen connected: " + ", ".join(screens)

@@ -31,9 +31,10 @@ from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent.parent
 # libgl1: Kivy's SDL2 window loads libGL.so.1 even when it draws through EGL (KMS/DRM).
+# fonts-noto-ui-core: the visitor screens in Arabic, Urdu, Punjabi (Gurmukhi) and Bengali.
 PACKAGES = [
     "python3-venv", "python3-dev", "gcc", "sqlite3", "libegl1", "libgl1", "libgl1-mesa-dri",
-    "libgbm1", "libmtdev1", "swig",
+    "libgbm1", "libmtdev1", "swig", "fonts-noto-ui-core",
 ]  # fmt: skip
 # Only in Raspberry Pi OS's archive. Elsewhere PyPI's lgpio builds its own copy (gcc and swig).
 PI_ARCHIVE_PACKAGES = ["liblgpio-dev"]

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   python3 python3-venv                   # the virtual environment
   libegl1 libgl1-mesa-dri libgbm1 libmtdev1  # Kivy's window: Mesa EGL for SDL offscreen (no display)
+  fonts-noto-ui-core                     # Arabic, Urdu, Punjabi (Gurmukhi), Bengali on the screens
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(

@@ -38,6 +38,35 @@ def test_search_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert load_config(str(cli_file)).kiosk.id == "from-cli"
 
 
+# Reader settings that cannot work on a Pi: pins the SPI bus takes, gains the chip has not got.
+READER_REFUSALS = [
+    (
+        "[reader]\nkind = 'rc522'\n[signals]\nbuzzer = 7\n",
+        "'signals.buzzer' uses GPIO 7, already used by SPI0 CE1 (reader.spi_bus = 0)",
+    ),
+    (
+        "[reader]\nkind = 'rc522'\nspi_bus = 1\nspi_device = 1\n",
+        "'signals.green_led' uses GPIO 17, already used by SPI1 CE1 (reader.spi_bus = 1)",
+    ),
+    (
+        "[reader]\nkind = 'rc522'\nspi_bus = 1\n[signals]\nred_led = 20\n",
+        "'signals.red_led' uses GPIO 20, already used by the RC522's SPI bus (SPI1)",
+    ),
+    (
+        "[reader]\nkind = 'rc522'\nrst_pin = 8\n[signals]\nenabled = false\n",
+        "'reader.rst_pin' uses GPIO 8, already used by SPI0 CE0",
+    ),
+    ("[reader]\nkind = 'rc522'\nspi_bus = 2\n", "'reader.spi_bus' must be one of 0, 1, got 2"),
+    ("[reader]\nkind = 'rc522'\nspi_device = 2\n", "'reader.spi_device' must be 0 to 1"),
+    (
+        "[reader]\nantenna_gain_db = 40\n",
+        "'reader.antenna_gain_db' must be one of 18, 23, 33, 38, 43, 48, got 40",
+    ),
+    ("[reader]\nhid_byte_order = 'little'\n", "must be one of forward, reversed"),
+    ("[reader]\nhid_key_gap_s = 0\n", "'reader.hid_key_gap_s' must be between 0.02 and 5"),
+]
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
@@ -69,6 +98,7 @@ def test_search_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("[devices]\nkinds = ['=phone']\n", "'=phone' must be letters, digits"),
         ("[lockers]\nids = ['A 1']\n", "'A 1' must be letters, digits"),
         ("kiosk = 3\n", "[kiosk] must be a table"),
+        *READER_REFUSALS,
     ],
 )
 def test_bad_config_is_refused_with_a_clear_message(
@@ -197,3 +227,50 @@ def test_bound_error_names_unknown_keys_and_wrong_types() -> None:
     assert bound_error("policy.pin_max_failures", "5") is not None
     assert bound_error("policy.pin_max_failures", 20) is None
     assert bound_error("policy.pin_max_failures", 21) is not None
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[kiosk]\nlanguages = ['en', 'fr']\n", "'kiosk.languages' must be one of"),
+        ("[kiosk]\nlanguages = []\n", "'kiosk.languages' must list 1 to 7 values, got 0"),
+        ("[notice]\ntexts = { pl = 'Telefony' }\n", "'notice.texts' has 'pl', not in kiosk"),
+        (
+            "[kiosk]\nlanguages = ['en', 'pl']\n[notice]\ntext = 'Our own notice.'\n",
+            "'notice.texts' needs the setting's text in 'pl' too",
+        ),
+        (
+            "[display]\ndiagonal_in = 70.0\n",
+            "'display.diagonal_in' must be between 3 and 32 inches",
+        ),
+        (
+            "[display]\ndpi = 20\n",
+            "'display.dpi' must be between 50 and 600 dots per inch, got 20 (or 0)",
+        ),
+    ],
+)
+def test_languages_and_display_are_checked(tmp_path: Path, toml: str, message: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(str(path))
+    assert message in str(caught.value)
+
+
+def test_a_setting_offering_languages_gives_its_own_notice_in_each(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        "[kiosk]\nlanguages = ['en', 'pl']\n"
+        "[notice]\ntext = 'Our own notice.'\ntexts = { pl = 'Nasze ogłoszenie.' }\n"
+        "quiet_space = 'The office.'\nquiet_spaces = { pl = 'Biuro.' }\n"
+        "versions = { pl = '2026-09-pl1' }\n"
+    )
+    config = load_config(str(path))
+    assert config.notice.texts == {"pl": "Nasze ogłoszenie."}
+    assert config.notice.versions == {"pl": "2026-09-pl1"}
+
+
+def test_spi1_with_one_chip_select_leaves_the_others_free(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[reader]\nkind = 'rc522'\nspi_bus = 1\n[signals]\nbuzzer = 16\n")
+    assert load_config(str(path)).signals.buzzer == 16  # spi1-1cs claims GPIO 18 only

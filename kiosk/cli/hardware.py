@@ -35,6 +35,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     check.add_argument("--tap-timeout", type=float, default=20.0, metavar="S", dest="tap_timeout_s")
     check.add_argument(
+        "--json",
+        action="store_true",
+        help="print the verdicts as JSON on stdout (the running commentary goes to stderr)",
+    )
+    check.add_argument(
         "--no-questions",
         action="store_true",
         help="drive every part but ask nothing (also the default when stdin is not a terminal)",
@@ -53,11 +58,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "it had been tapped on a reader. Only the kiosk's own user can do this.",
     )
     tap.add_argument("uid", help="the badge UID in hex, e.g. 04A1B2C3D4E5F6 or 04:a1:b2:c3")
+    tap.add_argument("--json", action="store_true", help="print the result as JSON")
     tap.set_defaults(func=tap_badge)
 
 
 def tap_badge(args: argparse.Namespace, config: Config) -> int:
-    want_json = bool(getattr(args, "json", False))
+    want_json = bool(args.json)
     try:
         uid = send_tap(config.tap_socket_path, args.uid)
     except ValueError as exc:
@@ -81,7 +87,7 @@ def _fail(want_json: bool, message: str, code: int) -> int:
 
 
 def hw_check(args: argparse.Namespace, config: Config) -> int:
-    want_json = bool(getattr(args, "json", False))
+    want_json = bool(args.json)
     # The reader and signal adapters load only for this command, never for `kiosk tap`.
     from kiosk.hardware import keep_gpio_files_in, make_reader, make_signals
     from kiosk.hardware.hwcheck import HwCheck
@@ -99,7 +105,7 @@ def hw_check(args: argparse.Namespace, config: Config) -> int:
             ask=_ask_terminal if interactive else _nobody,
             tap_timeout_s=args.tap_timeout_s,
             quick=args.quick,
-            screen=display.describe,
+            screen=display.describe if args.quick else None,
         )
         results = check.run()
     finally:

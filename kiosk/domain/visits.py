@@ -60,6 +60,36 @@ class VisitorMatch:
     label: str  # first name and initial only
 
 
+@dataclass(frozen=True)
+class VisitorSearch:
+    """What a name search found: the few matches, or that too many matched (type more)."""
+
+    matches: list[VisitorMatch]
+    too_many: bool = False
+
+
+def search_visitors(
+    typed: str,
+    people: Iterable[tuple[VisitorId, str]],
+    *,
+    min_chars: int,
+    max_results: int,
+) -> VisitorSearch:
+    """People whose name starts with what was typed: never a full list.
+
+    Fewer letters than `min_chars` finds nobody; more matches than `max_results` also shows
+    nobody (the person is asked to type more), so the screen never lists a crowd of names.
+    """
+    if len(fold(typed)) < min_chars:
+        return VisitorSearch([])
+    found = [
+        VisitorMatch(vid, short_name(name)) for vid, name in people if matches_prefix(name, typed)
+    ]
+    if len(found) > max_results:
+        return VisitorSearch([], too_many=True)
+    return VisitorSearch(found)
+
+
 def find_for_sign_out(
     typed: str,
     on_site: Iterable[tuple[VisitorId, str]],
@@ -67,14 +97,6 @@ def find_for_sign_out(
     min_chars: int,
     max_results: int,
 ) -> list[VisitorMatch]:
-    """Visitors on site whose name starts with what was typed: never a full list.
-
-    Fewer letters than `min_chars` finds nobody; more matches than `max_results` also finds
-    nobody (the person is asked to type more), so the screen never lists a crowd of names.
-    """
-    if len(fold(typed)) < min_chars:
-        return []
-    found = [
-        VisitorMatch(vid, short_name(name)) for vid, name in on_site if matches_prefix(name, typed)
-    ]
-    return found if len(found) <= max_results else []
+    """Visitors on site matching what was typed (see `search_visitors`)."""
+    found = search_visitors(typed, on_site, min_chars=min_chars, max_results=max_results)
+    return found.matches

@@ -35,12 +35,21 @@ def make_reader(section: ReaderSection, socket_path: Path) -> BadgeReader:
         from kiosk.hardware.rc522 import Rc522Reader
 
         return Rc522Reader(
-            section.spi_bus, section.spi_device, section.rst_pin, section.poll_interval_s
+            section.spi_bus,
+            section.spi_device,
+            section.rst_pin,
+            section.poll_interval_s,
+            section.antenna_gain_db,
         )
     if section.kind == "hid":
         from kiosk.hardware.hid import HidReader
 
-        return HidReader(section.hid_device, section.hid_format)
+        return HidReader(
+            section.hid_device,
+            section.hid_format,
+            byte_order=section.hid_byte_order,
+            key_gap_s=section.hid_key_gap_s,
+        )
     if section.kind == "simulated":
         from kiosk.hardware.simulated import SimulatedReader
 

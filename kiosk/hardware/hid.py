@@ -2,13 +2,16 @@
 
 This module owns reading them through `evdev` (imported only when used): finding the reader among
 the input devices, grabbing it so its keystrokes never reach the kiosk's screen, turning key presses
-into a UID in the configured format (hex, or the decimal many readers type by default), and coming
-back when the reader is unplugged and plugged in again.
+into a UID in the configured format (hex, or the decimal many readers type by default, either byte
+order), refusing a line with any other key in it or with a pause longer than a reader ever makes
+(a stale half line must not eat the next badge), and coming back when the reader is unplugged and
+plugged in again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import re
 import select
@@ -28,10 +31,18 @@ KEY_CHARS = {f"KEY_{d}": d for d in "0123456789"}
 KEY_CHARS |= {f"KEY_KP{d}": d for d in "0123456789"}
 KEY_CHARS |= {f"KEY_{c}": c for c in "ABCDEF"}
 ENTER_KEYS = {"KEY_ENTER", "KEY_KPENTER"}
+# Keys that type nothing themselves: a reader holds shift for A-F, and the lock keys may be on.
+NEUTRAL_KEYS = {
+    f"KEY_{side}{key}" for side in ("LEFT", "RIGHT") for key in ("SHIFT", "CTRL", "ALT", "META")
+} | {"KEY_CAPSLOCK", "KEY_NUMLOCK"}
+JUNK = "?"  # stands for any other key in the typed line, which makes it no badge
 
 
-def uid_from_typed(text: str, number_format: str) -> str:
-    """A typed badge number as a normalised UID; ValueError if it is not one."""
+def uid_from_typed(text: str, number_format: str, byte_order: str = "forward") -> str:
+    """A typed badge number as a normalised UID; ValueError if it is not one.
+
+    `byte_order` "reversed": the reader types the UID's bytes last first (many decimal readers
+    type the 4-byte UID as a little-endian number), so they are turned round here."""
     if number_format == "decimal":
         if not text.isdigit():
             raise ValueError(f"{text!r} is not a decimal badge number")
@@ -39,34 +50,47 @@ def uid_from_typed(text: str, number_format: str) -> str:
         size = next((n for n in (4, 7, 10) if number < 1 << (8 * n)), None)
         if size is None:
             raise ValueError(f"{text!r} is too large for a badge UID")
-        return f"{number:0{2 * size}X}"
-    return normalise_uid(text)
+        uid = f"{number:0{2 * size}X}"
+    else:
+        uid = normalise_uid(text)
+    return bytes.fromhex(uid)[::-1].hex().upper() if byte_order == "reversed" else uid
 
 
 class Keystrokes:
-    """Collects key names until Enter and returns the UID they typed."""
+    """Collects key names until Enter and returns the UID they typed.
 
-    def __init__(self, number_format: str) -> None:
-        self.number_format = number_format
+    Every key down carries its time (the kernel's event time): a pause longer than `key_gap_s`
+    drops what came before it, since a reader types a whole line in a few tens of ms."""
+
+    def __init__(
+        self, number_format: str, byte_order: str = "forward", key_gap_s: float = 0.3
+    ) -> None:
+        self.number_format, self.byte_order, self.key_gap_s = number_format, byte_order, key_gap_s
         self._typed: list[str] = []
+        self._last_s: float | None = None
 
-    def key_down(self, names: set[str]) -> str | None:
+    def key_down(self, names: set[str], at_s: float = 0.0) -> str | None:
+        if names <= NEUTRAL_KEYS:
+            return None
+        if self._typed and self._last_s is not None and at_s - self._last_s > self.key_gap_s:
+            log.warning("keyboard-wedge reader: %d keys before a pause dropped", len(self._typed))
+            self._typed = []
+        self._last_s = at_s
         if names & ENTER_KEYS:
             text, self._typed = "".join(self._typed), []
-            if not text:
-                return None
-            try:
-                return uid_from_typed(text, self.number_format)
-            except ValueError:
-                # What was typed is not logged: it may be a badge number or someone's typing.
-                log.warning(
-                    "keyboard-wedge reader typed %d characters that are not a badge", len(text)
-                )
-                return None
-        char = next((KEY_CHARS[name] for name in names if name in KEY_CHARS), None)
-        if char is not None and len(self._typed) < MAX_TYPED:
+            return self._uid(text) if text else None
+        char = next((KEY_CHARS[name] for name in names if name in KEY_CHARS), JUNK)
+        if len(self._typed) < MAX_TYPED:
             self._typed.append(char)
-        return None  # shift and other keys carry no digits
+        return None
+
+    def _uid(self, text: str) -> str | None:
+        try:
+            return uid_from_typed(text, self.number_format, self.byte_order)
+        except ValueError:
+            # What was typed is not logged: it may be a badge number or someone's typing.
+            log.warning("keyboard-wedge reader typed %d characters that are not a badge", len(text))
+            return None
 
 
 def load_evdev() -> Any:
@@ -101,9 +125,12 @@ class HidReader(ReaderBase):
         device_path: str = "",
         number_format: str = "hex",
         open_device: Callable[[str], Any] | None = None,
+        byte_order: str = "forward",
+        key_gap_s: float = 0.3,
     ) -> None:
         super().__init__("keyboard-wedge badge reader")
         self.device_path, self.number_format = device_path, number_format
+        self.byte_order, self.key_gap_s = byte_order, key_gap_s
         self._open_device = open_device
         self._device: Any = None
 
@@ -115,24 +142,32 @@ class HidReader(ReaderBase):
             self._device = device = opener(path)
         except PermissionError as exc:
             raise HardwareError(f"no permission to read {path}: add the user to 'input'") from exc
+        except FileNotFoundError as exc:
+            raise HardwareError(f"no keyboard-wedge reader at {path}: is it plugged in?") from exc
         device.grab()  # the reader's keystrokes are for us, not for the focused text box
         self._healthy(f"keyboard-wedge reader ready ({device.name})")
-        keys = Keystrokes(self.number_format)
+        keys = Keystrokes(self.number_format, self.byte_order, self.key_gap_s)
         while not self.stopping.is_set():
             ready, _, _ = select.select([device.fd], [], [], SELECT_WAKE_S)
             if ready:
-                self._consume(evdev, device, keys)
+                self._consume(evdev, device, keys, path)
 
-    def _consume(self, evdev: Any, device: Any, keys: Keystrokes) -> None:
+    def _consume(self, evdev: Any, device: Any, keys: Keystrokes, path: str) -> None:
         try:
             events = list(device.read())
         except BlockingIOError:
             return
+        except OSError as exc:
+            if exc.errno in (errno.ENODEV, errno.ENXIO):
+                raise HardwareError(f"keyboard-wedge reader unplugged ({path})") from exc
+            raise
         for event in events:
             if event.type != evdev.ecodes.EV_KEY or event.value != KEY_DOWN:
                 continue
             names = evdev.ecodes.KEY.get(event.code, ())
-            uid = keys.key_down({names} if isinstance(names, str) else set(names))
+            uid = keys.key_down(
+                {names} if isinstance(names, str) else set(names), event.timestamp()
+            )
             if uid is not None:
                 self._emit(uid)
 

@@ -1,10 +1,12 @@
 """`kiosk hw-check`: the guided check a person installing a kiosk runs at the entrance.
 
 This module owns the order of the check and its verdicts: the badge reader found (and its version),
-a badge tapped within a time limit, each LED lit, the buzzer sounded, each locker latch pulsed and
-each door sensor seen open and shut. Every part ends in one PASS, FAIL or SKIP line, and every FAIL
-says what to check. Reader, signals, output and the question-asker are passed in, so the check runs
-the same against real pins, gpiozero's mock pins or a simulated reader.
+a badge tapped within a time limit (and, on a reader that can tell, whether it reads the held badge
+reliably or only marginally, with the antenna gain to try), each LED lit, the buzzer sounded, each
+locker latch pulsed and each door sensor seen open and shut. Every part ends in one PASS, FAIL or
+SKIP line, and every FAIL says what to check. Reader, signals, output and the question-asker are
+passed in, so the check runs the same against real pins, gpiozero's mock pins or a simulated
+reader.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TextIO
+from typing import Protocol, TextIO, TypeGuard
 
 from kiosk.config import SignalsSection
+from kiosk.config_bounds import ANTENNA_GAINS_DB
 from kiosk.hardware.reader import BadgeReader, HardwareError, ReaderHealth
 
 Ask = Callable[[str], bool | None]  # True yes, False no, None: nobody there to answer
@@ -47,6 +50,12 @@ SIGNALS_ADVICE = (
     'check signals.pin_factory ("lgpio" on a Pi 5), that gpiozero and its pin library are '
     "installed, and that the kiosk's user is in the 'gpio' group"
 )
+
+
+# A held badge that fails this share of the polls that find it reads only now and then: taps
+# will be slow or missed, and a badge held still may count as a second tap.
+MARGINAL_SHARE = 0.2
+HOLD_POLLS = 30  # polls of the held badge the read-quality check looks at
 
 
 # (lamp_test name, part, signals.<key> holding its pin, question)
@@ -90,6 +99,27 @@ class CheckableSignals(Protocol):
     def door_is_open(self, locker_id: str) -> bool: ...
 
 
+class CountsReads(Protocol):
+    """A reader that counts its polls (the RC522): the read-quality check can measure it."""
+
+    polls: int
+    polls_with_card: int
+    polls_unreadable: int
+    gain_db: int
+
+
+def gain_advice(gain_db: int, failed_share: float) -> str:
+    """What to try when a held badge reads only now and then."""
+    higher = [g for g in ANTENNA_GAINS_DB if g > gain_db]
+    where = "move the reader closer to the front of its enclosure, away from metal"
+    if not higher:
+        return f"{failed_share:.0%} of reads failed at the highest gain; {where}"
+    return (
+        f"{failed_share:.0%} of reads failed: set reader.antenna_gain_db = {higher[0]} "
+        f"(now {gain_db}) and run hw-check again; if that is not enough, {where}"
+    )
+
+
 @dataclass
 class HwCheck:
     reader: BadgeReader
@@ -106,6 +136,7 @@ class HwCheck:
     start_timeout_s: float = 5.0
     door_timeout_s: float = 15.0
     lamp_s: float = 2.0
+    hold_timeout_s: float = 10.0
 
     def run(self) -> list[PartResult]:
         results = self._check_reader()
@@ -144,7 +175,10 @@ class HwCheck:
             if state in (ReaderHealth.OK, ReaderHealth.NOT_RESPONDING):
                 settled.set()
 
-        self.reader.start(badges.put, on_health)
+        def on_two_cards() -> None:
+            self._say("Two cards are on the reader: hold one badge on its own.")
+
+        self.reader.start(badges.put, on_health, on_two_cards)
         try:
             settled.wait(self.start_timeout_s)
             state, message = last[-1] if last else (self.reader.health, "no answer")
@@ -152,7 +186,12 @@ class HwCheck:
             if state is not ReaderHealth.OK:
                 return [self._report(PartResult("badge reader", Status.FAIL, message, advice))]
             found = self._report(PartResult("badge reader", Status.PASS, message))
-            return [found] if self.quick else [found, self._check_tap(badges)]
+            if self.quick:
+                return [found]
+            tapped = self._check_tap(badges)
+            if tapped.status is Status.PASS and _counts_reads(self.reader):
+                return [found, tapped, self._check_hold(self.reader)]
+            return [found, tapped]
         finally:
             self.reader.stop()
 
@@ -164,6 +203,24 @@ class HwCheck:
             advice = TAP_ADVICE.get(self.reader_kind, "")
             return self._report(PartResult("badge tap", Status.FAIL, "no badge read", advice))
         return self._report(PartResult("badge tap", Status.PASS, f"read badge {uid}"))
+
+    def _check_hold(self, reader: CountsReads) -> PartResult:
+        self._say("Keep the badge where it is for a moment...")
+        start = (reader.polls, reader.polls_with_card, reader.polls_unreadable)
+        deadline = time.monotonic() + self.hold_timeout_s
+        while reader.polls < start[0] + HOLD_POLLS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with_card = reader.polls_with_card - start[1]
+        failed = reader.polls_unreadable - start[2]
+        if with_card < HOLD_POLLS // 2:
+            detail = f"the badge was found in {with_card} of {reader.polls - start[0]} polls"
+            return self._report(PartResult("badge reads", Status.SKIP, detail))
+        share = failed / with_card
+        detail = f"{with_card - failed} of {with_card} reads of the held badge succeeded"
+        if share < MARGINAL_SHARE:
+            return self._report(PartResult("badge reads", Status.PASS, detail))
+        advice = gain_advice(reader.gain_db, share)
+        return self._report(PartResult("badge reads", Status.PASS, detail + " (marginal)", advice))
 
     def _check_outputs(self) -> list[PartResult]:
         if self.signals.problem:
@@ -247,3 +304,8 @@ class HwCheck:
                 return True
             time.sleep(0.05)
         return False
+
+
+def _counts_reads(reader: object) -> TypeGuard[CountsReads]:
+    names = ("polls", "polls_with_card", "polls_unreadable", "gain_db")
+    return all(hasattr(reader, name) for name in names)

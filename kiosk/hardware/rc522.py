@@ -2,9 +2,11 @@
 
 This module owns the reader thread's life with the chip: loading the `mfrc522` package lazily (it
 cannot be imported off a Pi), opening it with BCM pin numbering (the numbering gpiozero uses), the
-poll loop that sleeps between polls, deciding when a card has been presented and when it has gone,
-and closing the chip without the package's global `GPIO.cleanup()`, which would release pins the
-rest of the kiosk holds. The card conversation itself lives in `rc522_link`.
+poll loop that sleeps between polls and turns each poll into one finding (a UID, nothing, two
+cards, or something unreadable), and closing the chip without the package's global
+`GPIO.cleanup()`, which would release pins the rest of the kiosk holds. The card conversation lives
+in `rc522_link`; deciding what a run of findings means (one presentation, two cards, gone) in
+`presence`.
 """
 
 from __future__ import annotations
@@ -12,14 +14,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kiosk.hardware.rc522_link import CardError, ChipFault, Rc522Link
+from kiosk.hardware.presence import TWO, Presence, Seen
+from kiosk.hardware.rc522_link import CardError, ChipFault, CollisionError, Rc522Link
 from kiosk.hardware.reader import ReaderBase
 
 log = logging.getLogger(__name__)
 
-# A card must be missing from this many polls in a row before it counts as gone: one lost answer
-# (a card at the edge of the field) must not turn a held card into a second tap.
-ABSENT_POLLS = 2
+# While a card is held (or something answered the last poll), a poll whose wake-up gets no answer
+# tries again this often before it says "nothing": a lost WUPA or ATQA costs one try, and an
+# answer lost after the card woke costs two (the card, left READY, falls back silently on the
+# next WUPA and answers the one after).
+WAKE_TRIES = 4
 
 
 def load_mfrc522() -> tuple[Any, Any]:
@@ -43,16 +48,20 @@ class Rc522Reader(ReaderBase):
         spi_device: int = 0,
         rst_pin: int = 25,
         poll_interval_s: float = 0.1,
+        gain_db: int = 33,
     ) -> None:
         super().__init__("RC522 badge reader")
         self.spi_bus, self.spi_device, self.rst_pin = spi_bus, spi_device, rst_pin
-        self.poll_interval_s = poll_interval_s
+        self.poll_interval_s, self.gain_db = poll_interval_s, gain_db
         self._chip: Any = None
         self._gpio: Any = None
         self._link: Rc522Link | None = None
-        self._present: bytes | None = None
-        self._absent_polls = 0
+        self._presence = Presence()
         self.version: int | None = None
+        # Polls that found a card, and those of them whose exchange failed: hw-check's measure
+        # of a marginal read.
+        self.polls_with_card = self.polls_unreadable = 0
+        self.polls = 0  # every poll, for whoever waits on the reader's progress
 
     def _serve(self) -> None:
         link = self._open()
@@ -80,38 +89,40 @@ class Rc522Reader(ReaderBase):
             raise ChipFault(f"no permission to open {device}: add the user to 'spi'") from exc
         self._gpio = gpio
         _drop_duplicate_handlers()
-        self._link = Rc522Link(self._chip)
+        self._link = Rc522Link(self._chip, self.gain_db)
         self._link.initialise()
         return self._link
 
     def _poll(self, link: Rc522Link) -> None:
+        seen = self._look(link)
+        if seen is not Seen.NOTHING:
+            self.polls_with_card += 1
+            self.polls_unreadable += seen is Seen.UNREADABLE
+        news = self._presence.see(seen)
+        self.polls += 1
+        if news == TWO:
+            self._emit_two_cards()
+        elif news is not None:
+            self._emit(news.hex().upper())
+
+    def _look(self, link: Rc522Link) -> bytes | Seen:
+        """What is in the field now."""
+        tries = WAKE_TRIES if self._presence.expecting else 1
         try:
-            uid = link.read_uid() if link.wake() else None
+            if not any(link.wake() for _ in range(tries)):
+                return Seen.NOTHING
+            uid = link.read_uid()
+            return Seen.TWO_CARDS if link.another_card() else uid
+        except CollisionError:
+            return Seen.TWO_CARDS
         except CardError as exc:
             # Something is in the field but could not be read: not a tap, and not "gone" either.
             log.debug("unreadable card: %s", exc)
-            self._absent_polls = 0
-            return
-        if uid is None:
-            self._card_absent()
-            return
-        self._card_present(uid)
-        link.halt()  # after reporting: the tap must not wait for the halt's silent timeout
-
-    def _card_present(self, uid: bytes) -> None:
-        self._absent_polls = 0
-        if uid != self._present:
-            self._present = uid
-            self._emit(uid.hex().upper())
-
-    def _card_absent(self) -> None:
-        self._absent_polls += 1
-        if self._absent_polls >= ABSENT_POLLS:
-            self._present = None
+            return Seen.UNREADABLE
 
     def _release(self) -> None:
         chip, self._chip, self._link = self._chip, None, None
-        self._present = None
+        self._presence.forget()
         if chip is None:
             return
         try:

@@ -1,7 +1,9 @@
 """The badge-reader interface every reader implements, and the thread and health they share.
 
 A reader turns a badge held to it into one call of `on_badge(uid)` per presentation, from its own
-thread, and reports whether it is working through `on_health(state, message)`. UIDs are normalised
+thread, reports whether it is working through `on_health(state, message)`, and calls
+`on_two_cards()` once when more than one card is held to it at a time (a badge in a wallet with a
+bank card), so the person can be told instead of met with silence. UIDs are normalised
 here (uppercase hex, no separators) so that a badge reads the same from the RC522, a keyboard-wedge
 reader and `kiosk tap`. `ReaderBase` owns the thread, the callbacks and the retry-with-backoff loop
 that keeps a reader coming back after it fails, so each concrete reader only says how to serve.
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 BadgeCallback = Callable[[str], None]
 HealthCallback = Callable[["ReaderHealth", str], None]
+TwoCardsCallback = Callable[[], None]
 
 # 4-, 7- and 10-byte ISO 14443-A UIDs; anything else is a typo or a noisy read.
 UID_HEX_LENGTHS = (8, 14, 20)
@@ -44,7 +47,12 @@ class BadgeReader(Protocol):
     @property
     def health(self) -> ReaderHealth: ...
 
-    def start(self, on_badge: BadgeCallback, on_health: HealthCallback | None = None) -> None: ...
+    def start(
+        self,
+        on_badge: BadgeCallback,
+        on_health: HealthCallback | None = None,
+        on_two_cards: TwoCardsCallback | None = None,
+    ) -> None: ...
 
     def stop(self) -> None: ...
 
@@ -69,8 +77,10 @@ class ReaderBase:
     `_healthy(message)` once the hardware answers, which also resets the backoff.
     """
 
-    retry_initial_s = 0.5
-    retry_max_s = 10.0
+    # A reader plugged back in is found again within about a second: a retry costs a few SPI
+    # transfers or a directory listing, so there is nothing to save by waiting longer.
+    retry_initial_s = 0.25
+    retry_max_s = 1.0
 
     def __init__(self, name: str) -> None:
         self._name = name
@@ -78,6 +88,7 @@ class ReaderBase:
         self._health_lock = threading.Lock()
         self._on_badge: BadgeCallback = _ignore_badge
         self._on_health: HealthCallback | None = None
+        self._on_two_cards: TwoCardsCallback | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._retry_s = self.retry_initial_s
@@ -90,10 +101,15 @@ class ReaderBase:
     def stopping(self) -> threading.Event:
         return self._stopping
 
-    def start(self, on_badge: BadgeCallback, on_health: HealthCallback | None = None) -> None:
+    def start(
+        self,
+        on_badge: BadgeCallback,
+        on_health: HealthCallback | None = None,
+        on_two_cards: TwoCardsCallback | None = None,
+    ) -> None:
         if self._thread is not None:
             raise RuntimeError(f"{self._name} is already running")
-        self._on_badge, self._on_health = on_badge, on_health
+        self._on_badge, self._on_health, self._on_two_cards = on_badge, on_health, on_two_cards
         self._stopping.clear()
         self._set_health(ReaderHealth.STARTING, f"{self._name} starting")
         self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
@@ -137,6 +153,15 @@ class ReaderBase:
             self._on_badge(uid)
         except Exception:  # a bug downstream must not stop the reader
             log.exception("on_badge failed (badge number withheld from the log)")
+
+    def _emit_two_cards(self) -> None:
+        log.info("%s: more than one card in the field", self._name)
+        if self._on_two_cards is None:
+            return
+        try:
+            self._on_two_cards()
+        except Exception:
+            log.exception("on_two_cards failed")
 
     def _set_health(self, state: ReaderHealth, message: str) -> None:
         # Only transitions are reported: a reader that keeps failing says so once, not per retry.

@@ -6,10 +6,14 @@ notice version, lone-working answer, the quiet space shown), so erasing a visito
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from sqlalchemy import select
 
+from kiosk.domain.names import fold
 from kiosk.domain.types import EventKind, PolicyError, VisitorId, VisitorType
-from kiosk.domain.visits import VisitorMatch, decide_sign_in, find_for_sign_out
+from kiosk.domain.visits import VisitorMatch, VisitorSearch, decide_sign_in, search_visitors
 from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.store.events import load_site_state
 from kiosk.store.models import Visitor
@@ -23,6 +27,11 @@ class VisitorService:
     def notice_version(self) -> str:
         return self.ctx.config.notice.version
 
+    def notice_version_in(self, language: str) -> str:
+        """The version of the notice as shown in `language` (each translation has its own)."""
+        notice = self.ctx.config.notice
+        return notice.versions.get(language, notice.version)
+
     def sign_in(
         self,
         visitor_type: VisitorType,
@@ -33,11 +42,14 @@ class VisitorService:
         acknowledged: bool,
         lone_working: bool,
         on_behalf: str | None = None,
+        language: str = "en",
     ) -> Recorded:
         notice = self.ctx.config.notice
+        if language not in self.ctx.config.kiosk.languages and language != "en":
+            raise PolicyError(f"This kiosk does not offer the language {language!r}.")
         decision = decide_sign_in(
             visitor_type, name, organisation, visiting,
-            acknowledged=acknowledged, notice_version=notice.version,
+            acknowledged=acknowledged, notice_version=self.notice_version_in(language),
             lone_working=lone_working, quiet_space=notice.quiet_space,
         )  # fmt: skip
         details = decision.details
@@ -54,6 +66,7 @@ class VisitorService:
             payload: dict[str, object] = {
                 "visitor_type": details.visitor_type.value,
                 "notice_version": decision.notice_version,
+                "notice_language": language,
                 "lone_working": decision.lone_working,
                 "quiet_space": decision.quiet_space,
             }
@@ -66,13 +79,65 @@ class VisitorService:
 
     def find(self, typed: str) -> list[VisitorMatch]:
         """Visitors on site matching the letters typed (never a full list)."""
-        policy = self.ctx.config.policy
+        return self.search(typed).matches
+
+    def search(self, typed: str) -> VisitorSearch:
+        """Visitors on site matching the letters typed, or that too many match."""
         with self.ctx.reading() as session:
             on_site = list(load_site_state(session).visitors)
             names = session.execute(select(Visitor.id, Visitor.name).where(Visitor.id.in_(on_site)))
             pairs = [(VisitorId(vid), name) for vid, name in names if name]
-        return find_for_sign_out(
-            typed, pairs, min_chars=policy.visitor_search_min_chars,
+        return self._search(typed, pairs)
+
+    def search_returning(self, typed: str) -> VisitorSearch:
+        """Visitors who signed in within the retention period and are not on site now, once
+        per name (their latest visit), found as sign-out finds people: first name and initial."""
+        with self.ctx.reading() as session:
+            on_site = set(load_site_state(session).visitors)
+            rows = session.execute(
+                select(Visitor.id, Visitor.name)
+                .where(self._kept(), Visitor.name.is_not(None))
+                .order_by(Visitor.signed_in_at.desc(), Visitor.id.desc())
+            )
+            latest: dict[str, tuple[VisitorId, str]] = {}
+            for vid, name in rows:
+                if name and fold(name) not in latest:
+                    latest[fold(name)] = (VisitorId(vid), name)
+        return self._search(typed, [p for p in latest.values() if p[0] not in on_site])
+
+    def sign_in_again(
+        self, visitor_id: VisitorId, *, lone_working: bool, language: str = "en"
+    ) -> Recorded:
+        """Sign a returning visitor in with the details of their earlier visit."""
+        with self.ctx.reading() as session:
+            row = session.get(Visitor, visitor_id)
+            kept = session.scalar(select(Visitor.id).where(Visitor.id == visitor_id, self._kept()))
+            if row is None or row.name is None or kept is None:
+                raise PolicyError("That visit is no longer kept. Please sign in as a new visitor.")
+            earlier = (VisitorType(row.visitor_type), row.name, row.organisation, row.visiting)
+        visitor_type, name, organisation, visiting = earlier
+        return self.sign_in(
+            visitor_type, name, organisation or "", visiting or "",
+            acknowledged=True, lone_working=lone_working, language=language,
+        )  # fmt: skip
+
+    def type_of(self, visitor_id: VisitorId) -> VisitorType:
+        with self.ctx.reading() as session:
+            row = session.get(Visitor, visitor_id)
+            if row is None:
+                raise PolicyError("There is no such visitor.")
+            return VisitorType(row.visitor_type)
+
+    def _kept(self) -> Any:
+        """Visitors whose details retention has not yet erased (nor is about to)."""
+        days = self.ctx.config.retention.visitor_details_days
+        cutoff = self.ctx.clock.now() - timedelta(days=days)
+        return (Visitor.signed_in_at >= cutoff) & Visitor.erased_at.is_(None)
+
+    def _search(self, typed: str, people: list[tuple[VisitorId, str]]) -> VisitorSearch:
+        policy = self.ctx.config.policy
+        return search_visitors(
+            typed, people, min_chars=policy.visitor_search_min_chars,
             max_results=policy.visitor_search_max_results,
         )  # fmt: skip
 

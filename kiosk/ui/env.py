@@ -15,10 +15,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kiosk.display import DRM_SYSFS, connected_screens, desktop
+from kiosk.display import connected_screens, desktop
 
 
-def has_display(drm_sysfs: Path = DRM_SYSFS) -> bool:
+def has_display(drm_sysfs: Path | None = None) -> bool:
     """A desktop to open a window on, or kmsdrm asked for (as the unit does) and a screen on."""
     if desktop():
         return True

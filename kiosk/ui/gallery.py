@@ -8,6 +8,7 @@ the data a person would see at that step, and saves the window. Usage:
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -25,38 +26,72 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--size", default="800x480")
+    parser.add_argument(
+        "--languages", default="", help="'all' or codes (pl,ar): the visitor screens in each"
+    )
     args = parser.parse_args()
     width, height = (int(n) for n in args.size.split("x"))
+    # Kivy's log through Python's: else Kivy swallows a failing screen's traceback.
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     env.prepare(headless=True, size=(width, height))
+    from kiosk.config_bounds import LANGUAGES
+
+    languages = list(LANGUAGES) if args.languages == "all" else args.languages.split(",")
     with tempfile.TemporaryDirectory() as data:
-        render_all(args.out, Path(data))
+        render_all(args.out, Path(data), [code for code in languages if code])
 
 
-def render_all(out: Path, data: Path) -> None:
+# The visitor's journey: the screens rendered again in each language.
+VISITOR_STEPS = (
+    "11-visitor-notice", "12-lone-working", "13-quiet-space", "14-visitor-name",
+    "15-visitor-agree", "16-visitor-returning", "23-language", "24-visitor-done",
+)  # fmt: skip
+
+
+def render_all(out: Path, data: Path, languages: list[str] | None = None) -> None:
+    """Every screen in English into `out`; with `languages`, only the visitor's journey, in
+    each language, into `out/<code>/`."""
+    from kivy.core.window import Window
+
     from kiosk.app import initialise
     from kiosk.clock import ManualClock
     from kiosk.config import Config, KioskSection
+    from kiosk.config_bounds import LANGUAGES
     from kiosk.hardware.reader import ReaderHealth
+    from kiosk.ui import fit
     from kiosk.ui.ports import Ports
     from kiosk.ui.root import KioskRoot
 
     app, _ = initialise(
-        Config(kiosk=KioskSection(data_dir=str(data))), ManualClock(MORNING), demo=True
+        Config(kiosk=KioskSection(data_dir=str(data), languages=list(LANGUAGES))),
+        ManualClock(MORNING),
+        demo=True,
     )
     stick = data / "KINGSTON"
     stick.mkdir()
+    _open_window(app.config)
     root = KioskRoot(Ports(app, drives=lambda: [stick]))
     root.ports.reader_health = ReaderHealth.OK
-    _attach(root)
-    for name, setup in steps(root, app).items():
+    Window.add_widget(root)
+    unfit: list[str] = []
+    shots = [("en", out, name, setup) for name, setup in steps(root, app).items()]
+    if languages:
+        shots = [(code, out / code, name, setup) for code in languages
+                 for name, setup in steps(root, app).items() if name in VISITOR_STEPS]  # fmt: skip
+    for code, folder, name, setup in shots:
+        root.language = code
         try:
             setup()
-        except Exception:  # Kivy's logger is silenced here; say which screen failed
+        except Exception:  # say which screen failed
             traceback.print_exc()
-            raise SystemExit(f"gallery: could not render {name}") from None
-        _save(out / f"{name}.png")
-        print(out / f"{name}.png")
+            raise SystemExit(f"gallery: could not render {code}/{name}") from None
+        _save(folder / f"{name}.png")
+        print(folder / f"{name}.png")
+        found = fit.problems(root.current_screen, Window.size)
+        unfit += [f"{code}/{name}: {problem}" for problem in found]
     app.close()
+    if unfit:
+        raise SystemExit("gallery: screens that do not fit the panel:\n  " + "\n  ".join(unfit))
 
 
 def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
@@ -116,6 +151,21 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
         app.kiosk.tap("DEADBEEF")
         typed("sign_out", "Jo")()
 
+    def visitor_done() -> None:
+        visitor("visitor_agree")()
+        root.current_screen.agree()
+
+    def returning() -> None:
+        visitors = app.kiosk.visitors
+        visitors.sign_in(
+            VisitorType.VISITOR, "Rosa Lopez", "Speech and Language Therapy", "Room 1",
+            acknowledged=True, lone_working=False,
+        )  # fmt: skip
+        visitors.sign_out(visitors.find("rosa")[0].visitor_id)
+        root.show("visitor_notice")
+        root.current_screen.ids.returning.dispatch("on_release")
+        root.current_screen.ids.keyboard.text = "Ro"
+
     return {
         "01-home": root.go_home,
         "02-shift-start": tap(BEN),
@@ -138,7 +188,9 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
         "13-quiet-space": visitor("quiet_space"),
         "14-visitor-name": typed("visitor_details", "Jo Blog", step=0),
         "15-visitor-agree": visitor("visitor_agree"),
+        "16-sign-out-start": lambda: root.show("sign_out"),
         "16-sign-out": sign_in_jo,
+        "16-visitor-returning": returning,
         "17-manager-menu": manager("manager_menu"),
         "18-manager-on-site": manager("", "on_site"),
         "19-manager-unknown-badges": manager("", "unknown_badges"),
@@ -148,6 +200,8 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
             "Nothing was saved, so nothing has changed. The manager can record it for you.",
         ),
         "22-reader-fault": _reader_fault(root),
+        "23-language": lambda: root.show("language"),
+        "24-visitor-done": visitor_done,
     }
 
 
@@ -172,13 +226,16 @@ def _reader_fault(root: Any) -> Callable[[], None]:
     return go
 
 
-def _attach(root: Any) -> None:
+def _open_window(config: Any) -> None:
+    """The window, and Kivy's density for this panel size (before any widget is made)."""
     from kivy.base import EventLoop
     from kivy.core.window import Window
 
+    from kiosk.ui import display
+
     EventLoop.ensure_window()
     Window.clearcolor = (1, 1, 1, 1)
-    Window.add_widget(root)
+    display.apply(Window.size, config.display)
 
 
 def _save(path: Path) -> None:

@@ -19,6 +19,7 @@ class HomeScreen(KioskScreen):
     clock_text = StringProperty("")
     fault_text = StringProperty("")
     marks_text = StringProperty("")
+    prompt_text = StringProperty("Staff: tap your badge")
 
     def enter(self, **data: object) -> None:
         self.refresh()
@@ -28,6 +29,11 @@ class HomeScreen(KioskScreen):
         self.setting_name = kiosk.app.config.kiosk.setting_name
         self.clock_text = kiosk.local_time()
         self.fault_text = self._fault()
+        reader_down = kiosk.ports.reader_health is ReaderHealth.NOT_RESPONDING
+        # Never invite a tap that nothing will hear.
+        self.prompt_text = (
+            "Staff: badges cannot be read just now" if reader_down else "Staff: tap your badge"
+        )
         self.marks_text = "    ".join(self._marks())
 
     def _fault(self) -> str:

@@ -1,8 +1,9 @@
 """A simple on-screen keyboard for names: a kiosk has no hardware keyboard, and Kivy's own
 virtual keyboard is built for desktops (small keys, dockable, layout files).
 
-Letters, apostrophe, hyphen, full stop, space and delete, with keys about 12 mm high, and a key
-that brings up the accented Latin letters common in the names of people at a nursery (Chloé,
+Letters, apostrophe, hyphen, full stop, space and delete, with keys about 10 mm high; a key for
+digits and the signs in rooms and addresses (& / @, which stay up until ABC, as on a phone); and
+a key that brings up the accented Latin letters common in the names of people at a nursery (Chloé,
 Siobhán, Zoë, Đorđe, Łukasz); from there a third layer has the rest (Strauß, Ștefan, Dvořák's
 Ů, Latvian and Icelandic letters, Vietnamese Ơ Ư) and Vietnamese tone marks, which go on the
 letter before them (Ê then the tilde key: Ễ, as in Nguyễn). After one such key the plain letters
@@ -13,6 +14,7 @@ typed text is the `text` property; screens bind to it.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from kivy.factory import Factory
@@ -20,11 +22,21 @@ from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.ui.messages import N_
+
 SPACE, DELETE, ACCENTS, MORE, LETTERS = " ", "⌫", "accents", "more", "letters"
+DIGITS = "digits"
 # Vietnamese tones as combining marks (sắc, huyền, hỏi, ngã, nặng), labelled as they look on a.
 TONES = {"\u0301": "á", "\u0300": "à", "\u0309": "ả", "\u0303": "ã", "\u0323": "ạ"}
 LAYERS: dict[str, list[list[str]]] = {
-    LETTERS: [list("QWERTYUIOP"), list("ASDFGHJKL'"), list("ZXCVBNM-."), [ACCENTS, SPACE, DELETE]],
+    LETTERS: [
+        list("QWERTYUIOP"),
+        list("ASDFGHJKL'"),
+        list("ZXCVBNM-."),
+        [ACCENTS, DIGITS, SPACE, DELETE],
+    ],
+    # "A name or a room": Room 2, Blue & Green, 3/4, a worker's email.
+    DIGITS: [list("1234567890"), list("&/@()#+,:'"), list("-._!?"), [LETTERS, SPACE, DELETE]],
     ACCENTS: [
         list("ÁÀÂÄÃÅÆĂĄÇĆČ"),
         list("ĐÉÈÊËĘĚỄÍÌÎÏ"),
@@ -40,8 +52,9 @@ LAYERS: dict[str, list[list[str]]] = {
 }
 # The capital sharp s (ẞ) is the key, so that it lowers to ß like every other letter key, but
 # the kiosk's font has no glyph for it: the key shows ß.
-LABELS = {SPACE: "Space", DELETE: "Delete", ACCENTS: "Àé", MORE: "ß ơ ã", LETTERS: "ABC",
-          "ẞ": "ß", **TONES}  # fmt: skip
+LABELS = {SPACE: N_("Space"), DELETE: N_("Delete"), ACCENTS: "Àé", MORE: "ß ơ ã", LETTERS: "ABC",
+          DIGITS: "123", "ẞ": "ß", **TONES}  # fmt: skip
+WORDED = (SPACE, DELETE)  # keys labelled in words: in the visitor's language
 WIDE = {SPACE: 3.0, MORE: 1.6, LETTERS: 1.6, DELETE: 2.2}
 WORD_BREAKS = " -'"
 ALL_KEYS = frozenset(key for layer in LAYERS.values() for row in layer for key in row)
@@ -100,7 +113,7 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
             self.add_widget(row)
 
     def press(self, key: str) -> None:
-        if key in (ACCENTS, MORE, LETTERS):
+        if key in (ACCENTS, MORE, LETTERS, DIGITS):
             self.layer = key
         elif key == DELETE:
             self.text = self.text[:-1]
@@ -109,7 +122,8 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         elif len(self.text) < self.max_chars:
             starts_word = not self.text or self.text[-1] in WORD_BREAKS
             self.text += key if starts_word else key.lower()
-            self.layer = LETTERS  # one accented letter at a time, as phone keyboards do
+            if self.layer in (ACCENTS, MORE):
+                self.layer = LETTERS  # one accented letter at a time, as phone keyboards do
 
     def _add_tone(self, mark: str) -> None:
         """Put a tone on the letter before it, if that makes one letter; else do nothing."""
@@ -123,6 +137,14 @@ class OnScreenKeyboard(BoxLayout):  # type: ignore[misc]
         for char in text:
             for key in keys_for(char):
                 self.press(key)
+
+    def relabel(self, translate: Callable[[str], str]) -> None:
+        """Label the worded keys in a language (every layer's, shown or not)."""
+        for rows in self._rows.values():
+            for line in rows:
+                for button in line.children:
+                    if button.key in WORDED:
+                        button.text = translate(LABELS[button.key])
 
     def key_widget(self, key: str) -> Any:
         """The button for `key` on the layer showing, so a test can touch it."""

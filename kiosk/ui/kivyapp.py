@@ -19,8 +19,9 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish
 
+from kiosk.config import Config
 from kiosk.demo import DEMO_STAFF
-from kiosk.ui import env
+from kiosk.ui import display, env
 from kiosk.ui.control import FrameLog
 from kiosk.ui.ports import Ports
 from kiosk.ui.root import KioskRoot
@@ -128,6 +129,35 @@ def save_window(path: Path) -> None:
         os.replace(written, path)
 
 
+def demo_keys_allowed(config: Config) -> bool:
+    """F1-F4 present the demo badges only with the simulated reader (`make run`, the demo): a
+    kiosk with a real reader takes badges from the reader alone, never from a keyboard left
+    plugged in."""
+    return config.reader.kind == "simulated"
+
+
+class DemoKeys:
+    """F1-F4 present the demo staff's badges, as if tapped on the reader."""
+
+    def __init__(self, root: KioskRoot) -> None:
+        self.root = root
+        Window.bind(on_key_down=self._key_down)
+
+    @classmethod
+    def attach(cls, root: KioskRoot) -> DemoKeys | None:
+        return cls(root) if demo_keys_allowed(root.app.config) else None
+
+    def _key_down(self, _window: Any, key: int, *_args: Any) -> bool:
+        index = key - F1
+        if 0 <= index < len(DEMO_STAFF):
+            self.root.present_badge(DEMO_STAFF[index][3])
+            return True
+        return False
+
+    def close(self) -> None:
+        Window.unbind(on_key_down=self._key_down)
+
+
 class KioskApp(App):  # type: ignore[misc]
     title = "Device check-in kiosk"
 
@@ -141,14 +171,16 @@ class KioskApp(App):  # type: ignore[misc]
         self.ports = ports
         self._start_hook, self._stop_hook = on_start_hook, on_stop_hook
         self.capture: Capture | None = None
+        self.demo_keys: DemoKeys | None = None
 
     def build(self) -> KioskRoot:
         Window.clearcolor = (1, 1, 1, 1)
+        display.apply(Window.size, self.ports.app.config.display)  # before any widget is made
         self.capture = Capture(finish_frames=env.offscreen())
         self.kiosk_root = KioskRoot(self.ports)
         self.capture.shown = self.kiosk_root.drawn_screen
         self.frame_rate = FrameRate(self.kiosk_root)
-        Window.bind(on_key_down=self._key_down)
+        self.demo_keys = DemoKeys.attach(self.kiosk_root)
         return self.kiosk_root
 
     def on_start(self) -> None:
@@ -157,12 +189,7 @@ class KioskApp(App):  # type: ignore[misc]
 
     def on_stop(self) -> None:
         self.kiosk_root.stop()
+        if self.demo_keys is not None:
+            self.demo_keys.close()
         if self._stop_hook is not None:
             self._stop_hook()
-
-    def _key_down(self, _window: Any, key: int, *_args: Any) -> bool:
-        index = key - F1
-        if 0 <= index < len(DEMO_STAFF):
-            self.kiosk_root.present_badge(DEMO_STAFF[index][3])
-            return True
-        return False

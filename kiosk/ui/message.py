@@ -10,12 +10,13 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
+from kiosk.ui.lang import Translated
 from kiosk.ui.root import KioskScreen
 
 CONFIRM_SHOWN_S = 8.0
 
 
-class DoneScreen(KioskScreen):
+class DoneScreen(Translated, KioskScreen):
     idle_s = CONFIRM_SHOWN_S
     message = StringProperty("")
     at_text = StringProperty("")
@@ -23,7 +24,7 @@ class DoneScreen(KioskScreen):
 
     def enter(self, **data: Any) -> None:
         self.message = str(data["message"])
-        self.at_text = f"Recorded at {data['at']}"
+        self.at_text = self.t("Recorded at {time}", time=data["at"])
         self.after = str(data.get("after", "home"))
 
     def clear(self) -> None:

@@ -1,8 +1,9 @@
 """The screen manager at the heart of the kiosk: which screen shows, what a badge tap means
 wherever it lands, the way every action is run (tick only after commit), and the idle return home.
 
-Reader and door callbacks arrive on other threads; `badge_from_reader`, `health_from_reader` and
-`door_alert` only schedule work on Kivy's main thread, where the services are called.
+Reader and door callbacks arrive on other threads; `badge_from_reader`, `health_from_reader`,
+`two_cards_from_reader` and `door_alert` only schedule work on Kivy's main thread, where the
+services are called.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 NOT_SAVED = "Not recorded — please see the manager"
 NOT_SAVED_HINT = "Nothing was saved, so nothing has changed. The manager can record it for you."
+TWO_CARDS = "One card at a time, please"
+TWO_CARDS_HINT = (
+    "Two cards are on the reader. Take your badge out of your wallet or purse and hold it to "
+    "the reader on its own."
+)
 _kv_loaded: list[str] = []
 
 
@@ -91,6 +97,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         self.door_alerts: set[str] = set()
         self.visitor: Any = None  # the visitor signing in (VisitorCase), until home
         self.manager: Any = None  # the manager's Approval in manager mode, until home
+        self.language = ports.app.config.kiosk.languages[0]  # a visitor may choose another
         self._idle: Any = None
         self._minute: Any = None
         for name, cls in SCREENS.items():
@@ -115,6 +122,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
     def forget(self) -> None:
         """Drop everything personal from every screen (and the visit's visitor and manager)."""
         self.visitor = self.manager = None
+        self.language = self.app.config.kiosk.languages[0]
         for screen in self.screens:
             if isinstance(screen, KioskScreen):
                 screen.clear()
@@ -153,6 +161,9 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
 
     def health_from_reader(self, state: ReaderHealth, message: str) -> None:
         Clock.schedule_once(lambda _dt: self._reader_health(state, message))
+
+    def two_cards_from_reader(self) -> None:
+        Clock.schedule_once(lambda _dt: self.two_cards())
 
     def door_alert(self, locker: str) -> None:
         Clock.schedule_once(lambda _dt: self._door_left_open(locker))
@@ -194,6 +205,11 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         self.forget()
         case = from_tap(outcome)
         self.show("on_shift" if outcome.kind is TapKind.ON_SHIFT else "shift_start", case=case)
+
+    def two_cards(self) -> None:
+        """Two cards held to the reader: say so, and keep whatever the person had chosen."""
+        back = "home" if self.current in ("home", "problem", "done") else str(self.current)
+        self.refuse(TWO_CARDS, TWO_CARDS_HINT, back=back)
 
     # --- running an action ------------------------------------------------------------------
     def attempt(self, action: Callable[[], Recorded], then: Callable[[Recorded], None]) -> None:

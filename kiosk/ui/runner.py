@@ -66,7 +66,9 @@ def run_kiosk(
         def start(root: KioskRoot, capture: Capture) -> None:
             nonlocal control
             signals.on_door_alert, signals.on_door_shut = root.door_alert, root.door_shut
-            reader.start(root.badge_from_reader, root.health_from_reader)
+            reader.start(
+                root.badge_from_reader, root.health_from_reader, root.two_cards_from_reader
+            )
             control = ControlServer(
                 control_socket_path(config.tap_socket_path),
                 capture.screenshot,
@@ -115,8 +117,9 @@ def _ready(config: Config, headless: bool, started: float, out: TextIO) -> None:
     took = time.perf_counter() - started
     print(f"kiosk: home screen drawn {took:.2f} s after start", file=out, flush=True)
     if not headless:
-        keys = ", ".join(f"F{i + 1} {name.split()[0]}" for i, (name, *_) in enumerate(DEMO_STAFF))
-        print(f"kiosk: window open; demo badges on keys {keys}", file=out, flush=True)
+        if config.reader.kind == "simulated":  # the only reader with F1-F4 (demo_keys_allowed)
+            keys = ", ".join(f"F{i + 1} {n.split()[0]}" for i, (n, *_) in enumerate(DEMO_STAFF))
+            print(f"kiosk: window open; demo badges on keys {keys}", file=out, flush=True)
         return
     command = _env_prefix(config) + kiosk_command()
     shot = shlex.quote(str(config.data_dir / "screen.png"))  # private, not the working directory

@@ -5,7 +5,7 @@ Importing this module imports Kivy; the runner and the tests import it only afte
 
 from __future__ import annotations
 
-from kiosk.ui import keyboard, widgets  # noqa: F401  register their widgets for the .kv rules
+from kiosk.ui import keyboard, shaping, widgets  # noqa: F401  register widgets for the .kv rules
 from kiosk.ui.approval import ApprovalScreen
 from kiosk.ui.device_out import DeviceOutScreen, ReturnTimeScreen
 from kiosk.ui.export import ManagerExportScreen
@@ -15,13 +15,14 @@ from kiosk.ui.message import DoneScreen, ProblemScreen
 from kiosk.ui.root import KioskScreen
 from kiosk.ui.staff import LockerDoorScreen, OnShiftScreen, ShiftStartScreen
 from kiosk.ui.visitor import (
+    LanguageScreen,
     LoneWorkingScreen,
     QuietSpaceScreen,
-    SignOutScreen,
     VisitorAgreeScreen,
     VisitorDetailsScreen,
     VisitorNoticeScreen,
 )
+from kiosk.ui.visitor_search import ReturningVisitorScreen, SignOutScreen
 
 SCREENS: dict[str, type[KioskScreen]] = {
     "home": HomeScreen,
@@ -39,15 +40,19 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "visitor_details": VisitorDetailsScreen,
     "visitor_agree": VisitorAgreeScreen,
     "sign_out": SignOutScreen,
+    "returning": ReturningVisitorScreen,
+    "language": LanguageScreen,
     "manager_menu": ManagerMenuScreen,
     "manager_list": ManagerListScreen,
     "manager_pick": ManagerPickScreen,
     "manager_export": ManagerExportScreen,
 }
 
+shaping.install()  # before the screens make their first label
+
 
 def kv_files() -> list[str]:
     return [
         "home.kv", "message.kv", "shift_start.kv", "locker_door.kv", "on_shift.kv",
-        "device_out.kv", "approval.kv", "visitor.kv", "manager.kv",
+        "device_out.kv", "approval.kv", "visitor.kv", "visitor_search.kv", "manager.kv",
     ]  # fmt: skip

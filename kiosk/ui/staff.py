@@ -87,7 +87,7 @@ class ShiftStartScreen(KioskScreen):
         rendering its label for every free locker was most of the time from badge to screen."""
         toggle = self._locker_toggles.get(locker)
         if toggle is None:
-            toggle = Factory.Choice(text=locker, group="locker", size_hint_x=None, width="72dp")
+            toggle = Factory.Choice(text=locker, group="locker")
             toggle.locker = locker
             self._locker_toggles[locker] = toggle
         return toggle

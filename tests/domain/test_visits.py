@@ -98,3 +98,14 @@ def test_prefix_matching() -> None:
     assert matches_prefix("Siobhán Ó'Brien", "ó'b")
     assert not matches_prefix("Siobhán Ó'Brien", "brien")
     assert not matches_prefix("Anyone", "   ")
+
+
+def test_a_search_says_when_too_many_match_rather_than_nobody() -> None:
+    from kiosk.domain.visits import search_visitors
+
+    crowd = search_visitors("ja", ON_SITE, min_chars=2, max_results=2)
+    assert crowd.matches == [] and crowd.too_many
+    nobody = search_visitors("xy", ON_SITE, min_chars=2, max_results=2)
+    assert nobody.matches == [] and not nobody.too_many
+    short = search_visitors("j", ON_SITE, min_chars=2, max_results=2)
+    assert short.matches == [] and not short.too_many

@@ -1,35 +1,24 @@
 """Fixtures for the hardware tests: an emulated RC522 on fake SPI with the real mfrc522 package,
-readers that are always stopped, a recorder for what they report, and gpiozero's MockFactory."""
+an RC522 reader running on it, readers that are always stopped, a recorder for what they report,
+and gpiozero's MockFactory."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from kiosk.hardware.reader import ReaderBase
-from tests.hardware.fake_pi import FakeGpio, FakePi, SpiBus, make_gpio_module, make_spidev_module
-from tests.hardware.mfrc522_emulator import EmulatedMfrc522
+from kiosk.hardware.rc522 import Rc522Reader
+from kiosk.hardware.reader import ReaderBase, ReaderHealth
+from tests.hardware.fake_pi import FakePi, install_fake_pi
+from tests.hardware.rc522_support import new_reader
 from tests.hardware.recorder import Recorder
 
 
 @pytest.fixture
 def fake_pi(monkeypatch: pytest.MonkeyPatch) -> FakePi:
-    """Fake RPi.GPIO and spidev in sys.modules, one emulated chip on SPI 0.0, and the real mfrc522
-    package imported afresh against them."""
-    bus, gpio = SpiBus(), FakeGpio()
-    chip = EmulatedMfrc522()
-    bus.chips[(0, 0)] = chip
-    rpi = make_gpio_module(gpio)
-    parent = type(sys)("RPi")
-    parent.GPIO = rpi  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "RPi", parent)
-    monkeypatch.setitem(sys.modules, "RPi.GPIO", rpi)
-    monkeypatch.setitem(sys.modules, "spidev", make_spidev_module(bus))
-    for name in ("mfrc522", "mfrc522.MFRC522", "mfrc522.SimpleMFRC522"):
-        monkeypatch.delitem(sys.modules, name, raising=False)
-    return FakePi(bus, gpio, chip)
+    """One emulated chip on SPI 0.0 and the real mfrc522 package, for this test only."""
+    return install_fake_pi(monkeypatch)
 
 
 @pytest.fixture
@@ -43,13 +32,24 @@ def running() -> Iterator[Callable[[ReaderBase, Recorder], ReaderBase]]:
     started: list[ReaderBase] = []
 
     def start(reader: ReaderBase, rec: Recorder) -> ReaderBase:
-        reader.start(rec.on_badge, rec.on_health)
+        reader.start(rec.on_badge, rec.on_health, rec.on_two_cards)
         started.append(reader)
         return reader
 
     yield start
     for reader in started:
         reader.stop()
+
+
+@pytest.fixture
+def reader(
+    fake_pi: FakePi, recorder: Recorder, running: Callable[[ReaderBase, Recorder], ReaderBase]
+) -> Rc522Reader:
+    """An Rc522Reader polling every 20 ms on the emulated chip, running and ready."""
+    started = running(new_reader(), recorder)
+    recorder.wait_health(ReaderHealth.OK)
+    assert isinstance(started, Rc522Reader)
+    return started
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ tests can see the pin numbering chosen and which pins were cleaned up.
 
 from __future__ import annotations
 
+import sys
 import time
 import types
 from dataclasses import dataclass, field
+
+import pytest
 
 from tests.hardware.mfrc522_emulator import EmulatedMfrc522
 
@@ -82,3 +85,20 @@ class FakePi:
     bus: SpiBus
     gpio: FakeGpio
     chip: EmulatedMfrc522
+
+
+def install_fake_pi(monkeypatch: pytest.MonkeyPatch) -> FakePi:
+    """Fake RPi.GPIO and spidev in sys.modules (undone with `monkeypatch`), one emulated chip on
+    SPI 0.0, and the real mfrc522 package to be imported afresh against them."""
+    bus, gpio = SpiBus(), FakeGpio()
+    chip = EmulatedMfrc522()
+    bus.chips[(0, 0)] = chip
+    rpi = make_gpio_module(gpio)
+    parent = types.ModuleType("RPi")
+    parent.GPIO = rpi  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "RPi", parent)
+    monkeypatch.setitem(sys.modules, "RPi.GPIO", rpi)
+    monkeypatch.setitem(sys.modules, "spidev", make_spidev_module(bus))
+    for name in ("mfrc522", "mfrc522.MFRC522", "mfrc522.SimpleMFRC522"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    return FakePi(bus, gpio, chip)

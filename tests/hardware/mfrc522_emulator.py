@@ -6,27 +6,34 @@ The chip emulates the registers both the package and our reader use (command, in
 bit framing, errors, collision position, CRC coprocessor, timer, version) and the cards in its field
 follow the ISO 14443-3 state machine (IDLE, READY, ACTIVE, HALT; REQA/WUPA, anticollision and select
 at each cascade level, HLTA). The timer runs in real time from the registers, so a reader that
-ignores the timer interrupt pays for it as a real one would. Written from the datasheet, apart from
-our code: the CRC here is computed bit by bit, not by `kiosk.hardware.rc522_link.crc_a`.
+ignores the timer interrupt pays for it as a real one would. Whether a frame reaches the cards at
+all also follows the registers (antenna drivers, 100% ASK, power-down, receiver, bit rate), so a
+chip whose setup was lost answers SPI but reads no card, as a real one does. Tests put cards in the
+field (two at once collide, bit by bit), lose frames at the edge of the field, change registers
+behind the driver's back, and unplug the chip. Written from the datasheet, apart from our code:
+the CRC here is computed bit by bit, not by `kiosk.hardware.rc522_link.crc_a`.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
 COMMAND, COMM_IRQ, DIV_IRQ, ERROR, FIFO_DATA, FIFO_LEVEL = 0x01, 0x04, 0x05, 0x06, 0x09, 0x0A
-CONTROL, BIT_FRAMING, COLL, TX_CONTROL = 0x0C, 0x0D, 0x0E, 0x14
-CRC_RESULT_M, CRC_RESULT_L = 0x21, 0x22
+CONTROL, BIT_FRAMING, COLL = 0x0C, 0x0D, 0x0E
+TX_MODE, RX_MODE, TX_CONTROL, TX_ASK = 0x12, 0x13, 0x14, 0x15
+STATUS2, CRC_RESULT_M, CRC_RESULT_L, RF_CFG, GS_N, CW_GS_P = 0x08, 0x21, 0x22, 0x26, 0x27, 0x28
 T_MODE, T_PRESCALER, T_RELOAD_H, T_RELOAD_L, VERSION = 0x2A, 0x2B, 0x2C, 0x2D, 0x37
 IDLE_CMD, CALC_CRC, TRANSCEIVE, SOFT_RESET = 0x00, 0x03, 0x0C, 0x0F
 TX_IRQ, RX_IRQ, ERR_IRQ, TIMER_IRQ = 0x40, 0x20, 0x02, 0x01
 PARITY_ERR, CRC_ERR, COLL_ERR = 0x02, 0x04, 0x08
 
 POWER_ON = {COMMAND: 0x20, 0x02: 0x80, COMM_IRQ: 0x14, CONTROL: 0x10, COLL: 0xA0, 0x11: 0x3F}
-POWER_ON |= {TX_CONTROL: 0x80}
+POWER_ON |= {TX_CONTROL: 0x80, RF_CFG: 0x48, GS_N: 0x88, CW_GS_P: 0x20}
+POWER_ON |= {0x18: 0x84, 0x19: 0x4D, 0x29: 0x20}  # RxThreshold, Demod, ModGsP: not modelled
 
 
 def crc_a(data: bytes) -> bytes:
@@ -65,6 +72,11 @@ class Card:
 
     def power_off(self) -> None:
         self.state, self.level, self.from_halt = "IDLE", 0, False
+
+    def garbled(self) -> None:
+        """A frame that reached the card damaged (parity or CRC wrong): ISO 14443-3 treats it as
+        any other unexpected frame, so READY and ACTIVE fall back; IDLE and HALT ignore it."""
+        self._unexpected()
 
     def receive(self, frame: bytes, bits: int) -> bytes | None:
         self.frames_seen += 1
@@ -125,6 +137,9 @@ class EmulatedMfrc522:
         self.lock = threading.RLock()
         self.faults: deque[str] = deque()
         self.pull_after: dict[int, int] = {}  # id(card) -> frames it answers before it is pulled
+        self.stuck: dict[int, int] = {}  # register -> the value a damaged chip keeps there
+        self.loss = 0.0  # chance that each frame, either way, is lost at the edge of the field
+        self.rng = random.Random(0)
         self._power_on()
 
     def _power_on(self) -> None:
@@ -163,6 +178,18 @@ class EmulatedMfrc522:
         with self.lock:
             self.faults.extend(faults)
 
+    def lose_frames(self, rate: float, seed: int = 0) -> None:
+        """Cards at the edge of the field: each frame to a card and each answer from it is lost
+        with chance `rate`, independently (a lanyard swinging, a card read through a case)."""
+        with self.lock:
+            self.loss, self.rng = rate, random.Random(seed)
+
+    def glitch(self, reg: int, value: int) -> None:
+        """A register changes behind the driver's back (ESD on the ribbon cable, a brown-out of
+        the analogue part, another program on the bus): the chip still answers SPI."""
+        with self.lock:
+            self.regs[reg] = value
+
     def unplug(self, miso: int = 0x00) -> None:
         with self.lock:
             self.plugged, self.miso_unplugged = False, miso
@@ -194,6 +221,8 @@ class EmulatedMfrc522:
             return [0] * len(data)
 
     def _read(self, reg: int) -> int:
+        if reg in self.stuck:
+            return self.stuck[reg]
         if reg == FIFO_DATA:
             return self.fifo.popleft() if self.fifo else 0
         if reg == FIFO_LEVEL:
@@ -208,6 +237,8 @@ class EmulatedMfrc522:
         return self.regs[reg]
 
     def _write(self, reg: int, value: int) -> None:
+        if reg in self.stuck:
+            return
         if reg == FIFO_DATA:
             self.fifo.append(value)
         elif reg == FIFO_LEVEL:
@@ -254,16 +285,42 @@ class EmulatedMfrc522:
         self.frames += 1
         self.regs[ERROR] = 0
         self.irq |= TX_IRQ
-        answers = [a for card in self._listening() if (a := card.receive(frame, bits)) is not None]
+        heard = [self._exchange(card, frame, bits) for card in self._listening()]
+        answers = [answer for answer in heard if answer is not None]
         if not answers:
             period = self._timer_period_s()
             self.timer_due = None if period is None else time.monotonic() + period
             return
         self._receive(self._combine(answers))
 
+    def _exchange(self, card: Card, frame: bytes, bits: int) -> bytes | None:
+        """One card's side of a frame, with the edge of the field's losses each way."""
+        if self._lost():
+            card.garbled()
+            return None
+        answer = card.receive(frame, bits)
+        return None if answer is None or self._lost() else answer
+
+    def _lost(self) -> bool:
+        return self.loss > 0 and self.rng.random() < self.loss
+
+    def _radio_works(self) -> bool:
+        """Whether a frame can reach a card and its answer come back, from the registers."""
+        regs = [self.stuck.get(reg, value) for reg, value in enumerate(self.regs)]
+        return (
+            regs[TX_CONTROL] & 0x03 != 0  # antenna drivers on: a field to power the cards
+            and regs[GS_N] & 0xF0 != 0
+            and regs[CW_GS_P] & 0x3F != 0  # ... and conducting
+            and regs[STATUS2] & 0x08 == 0  # MFCrypto1On: plain frames come out enciphered
+            and regs[TX_ASK] & 0x40 != 0  # Force100ASK: type A cards decode nothing else
+            and regs[COMMAND] & 0x30 == 0  # neither soft power-down nor the receiver off
+            and regs[TX_MODE] & 0xF0 == 0  # 106 kBd, no CRC appended to short frames
+            and regs[RX_MODE] & 0xF0 == 0  # 106 kBd, no CRC expected on the ATQA
+        )
+
     def _listening(self) -> list[Card]:
-        if not self.regs[TX_CONTROL] & 0x03:
-            return []  # antenna off: no field, no card is powered
+        if not self._radio_works():
+            return []  # no card is powered, or none is heard
         for card in list(self.field):
             due = self.pull_after.get(id(card))
             if due is not None and card.frames_seen >= due:

@@ -17,12 +17,18 @@ class Recorder:
     badges: list[str] = field(default_factory=list)
     health: list[tuple[ReaderHealth, str]] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+    two_cards: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def on_badge(self, uid: str) -> None:
         with self.changed:
             self.badges.append(uid)
             self.times.append(time.monotonic())
+            self.changed.notify_all()
+
+    def on_two_cards(self) -> None:
+        with self.changed:
+            self.two_cards += 1
             self.changed.notify_all()
 
     def on_health(self, state: ReaderHealth, message: str) -> None:

@@ -117,6 +117,30 @@ def test_rc522_reads_the_version_and_a_badge(fake_pi: FakePi) -> None:
     results = run.run()
     assert results[0].detail == "badge reader ready (MFRC522 version 0x92)"
     assert (results[1].status, results[1].detail) == (Status.PASS, "read badge 04A1B2C3D4E5F6")
+    held = results[2]
+    assert (held.part, held.status, held.advice) == ("badge reads", Status.PASS, "")
+    assert held.detail.endswith(" reads of the held badge succeeded")
+
+
+def test_a_badge_read_only_now_and_then_suggests_more_antenna_gain(fake_pi: FakePi) -> None:
+    fake_pi.chip.lose_frames(0.10, seed=4)  # the badge at the edge of the field
+    fake_pi.chip.place(Card(bytes.fromhex("04A1B2C3D4E5F6"), sak=0))
+    run = check(Rc522Reader(poll_interval_s=0.02), "rc522", NullSignals(), [None] * 3)
+    results = run.run()
+    held = results[2]
+    assert (held.part, held.status) == ("badge reads", Status.PASS)
+    assert held.detail.endswith("(marginal)")
+    assert "set reader.antenna_gain_db = 38 (now 33)" in held.advice
+    assert "what to check: " in output(run)
+
+
+def test_two_cards_during_the_check_are_pointed_out(fake_pi: FakePi) -> None:
+    fake_pi.chip.place(Card(bytes.fromhex("DEADBEEF")), Card(bytes.fromhex("04A1B2C3D4E5F6")))
+    run = check(Rc522Reader(poll_interval_s=0.02), "rc522", NullSignals(), [None] * 3)
+    run.tap_timeout_s = 3.0
+    results = run.run()
+    assert (results[1].part, results[1].status) == ("badge tap", Status.FAIL)
+    assert "Two cards are on the reader: hold one badge on its own." in output(run)
 
 
 def test_no_badge_in_time_fails_with_advice(tmp_path: Path) -> None:

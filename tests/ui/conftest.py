@@ -38,7 +38,11 @@ def window() -> Any:
     from kivy.base import EventLoop
     from kivy.core.window import Window
 
+    from kiosk.config import DisplaySection
+    from kiosk.ui import display
+
     EventLoop.ensure_window()
+    display.apply(Window.size, DisplaySection())  # as the kiosk does: the official 7" panel
     return Window
 
 
@@ -47,6 +51,7 @@ class Screen:
 
     def __init__(self, root: Any, tap_socket: Path) -> None:
         self.root, self.tap_socket = root, tap_socket
+        self.touches = 0  # every touch a person made, for counting a journey's taps
 
     @property
     def name(self) -> str:
@@ -75,6 +80,7 @@ class Screen:
         assert not widget.disabled, f"{widget} is disabled"
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
+        self.touches += 1
         touch.touch_down()
         touch.touch_up()
         self.frames(2)

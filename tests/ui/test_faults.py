@@ -39,6 +39,7 @@ def test_a_reader_not_responding_is_shown_on_the_home_screen(
 ) -> None:
     screen = make_screen(app)
     assert screen.current.fault_text == ""
+    assert "tap your badge" in screen.texts()
     # A second reader on a socket the first one holds cannot start: it reports "not responding".
     broken = SimulatedReader(screen.tap_socket)
     broken.start(screen.root.badge_from_reader, screen.root.health_from_reader)
@@ -50,6 +51,7 @@ def test_a_reader_not_responding_is_shown_on_the_home_screen(
         broken.stop()
     assert "Badge reader not responding" in screen.texts()
     assert "Reader: needs attention" in screen.current.ids.marks.text
+    assert "tap your badge" not in screen.texts()  # no invitation nobody will hear
     screen.press("visitor")  # visitors are not stopped by it
     screen.wait_for("visitor_notice")
 

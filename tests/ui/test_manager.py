@@ -110,3 +110,42 @@ def test_export_to_the_mounted_usb_stick(app: App, make_screen: Any, tmp_path: P
     assert "shift.start" in {row[HEADER.index("kind")] for row in rows[1:]}
     (exported,) = events(app, EventKind.ADMIN_EXPORT)
     assert exported.payload["file"] == written.name
+
+
+def test_export_any_date_range_by_day_and_week_steps(
+    app: App, make_screen: Any, tmp_path: Path
+) -> None:
+    stick = tmp_path / "STICK"
+    stick.mkdir()
+    screen = make_screen(app, Ports(app, NullSignals(), drives=lambda: [stick]))
+    manager_mode(screen)
+    screen.press("export")
+    screen.wait_for("manager_export")
+    steps = screen.current.ids
+    assert "Wed 18 Nov 2026" in steps.start.text and "Tue 24 Nov 2026" in steps.end.text
+    start_steps = [b for b in steps.start_steps.children if hasattr(b, "step")]
+    end_steps = [b for b in steps.end_steps.children if hasattr(b, "step")]
+    by_step = {b.step: b for b in start_steps + end_steps}
+    screen.touch(by_step[("start", -7)])
+    screen.touch(by_step[("start", -7)])
+    screen.touch(by_step[("end", -7)])
+    screen.touch(by_step[("end", 1)])
+    screen.touch(by_step[("end", 7)])  # never past today
+    screen.touch(by_step[("start", 1)])
+    assert [t.state for t in steps.ranges.children] == ["normal"] * 3
+    screen.press_text("Save to STICK")
+    screen.wait_for("done")
+    (written,) = stick.glob("kiosk-*.csv")
+    assert written.name == "kiosk-entrance-1-2026-11-05-to-2026-11-24.csv"
+
+
+def test_the_first_day_never_passes_the_last() -> None:
+    from datetime import date
+
+    from kiosk.ui.export import stepped
+
+    today = date(2026, 11, 24)
+    start, end = date(2026, 11, 20), date(2026, 11, 22)
+    assert stepped(start, end, "start", 7, today) == (today, today)
+    assert stepped(start, end, "end", -7, today) == (date(2026, 11, 15), date(2026, 11, 15))
+    assert stepped(start, end, "end", 7, today) == (start, today)

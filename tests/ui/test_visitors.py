@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from kiosk.app import App
-from kiosk.domain.types import EventKind
+from kiosk.domain.types import EventKind, VisitorType
 from kiosk.store.models import Visitor
 from tests.ui.conftest import events
 
@@ -144,3 +144,59 @@ def test_names_beyond_the_first_accents_are_typed_by_touch(app: App, screen: Any
     screen.wait_for("done")
     with app.ctx.reading() as session:
         assert session.scalars(select(Visitor.name)).one() == name
+
+
+def test_sign_out_asks_for_more_letters_when_too_many_match(app: App, screen: Any) -> None:
+    visitors = app.kiosk.visitors
+    for surname in ("Adams", "Brown", "Clark", "Davis", "Evans", "Fox"):  # more than 5 Jos
+        visitors.sign_in(
+            VisitorType.PARENT, f"Jo {surname}", "", "", acknowledged=True, lone_working=False
+        )
+    screen.press("sign_out")
+    screen.wait_for("sign_out")
+    assert "Type at least 2 letters" in screen.current.hint
+    screen.type("JO")
+    assert screen.current.ids.matches.children == []
+    assert "More than a few people match" in screen.current.hint
+    assert "Nobody found" not in screen.texts()
+    screen.type(" F")
+    assert [b.text for b in screen.current.ids.matches.children] == ["Jo F."]
+    assert screen.current.hint == ""
+    screen.type("\b\bX")
+    assert "Nobody found yet" in screen.current.hint
+
+
+def test_a_returning_visitor_finds_themselves_and_signs_in_in_under_ten_taps(
+    app: App, screen: Any
+) -> None:
+    visitors = app.kiosk.visitors
+    visitors.sign_in(
+        VisitorType.VISITOR, "Rosa Lopez", "Speech Therapy", "Room 1",
+        acknowledged=True, lone_working=False,
+    )  # fmt: skip
+    visitors.sign_out(visitors.find("rosa")[0].visitor_id)
+    app.ctx.clock.advance(7 * 86400)  # a week later
+    screen.press("visitor")
+    screen.wait_for("visitor_notice")
+    screen.press("returning")
+    screen.wait_for("returning")
+    screen.type("RO")
+    assert [b.text for b in screen.current.ids.matches.children] == ["Rosa L."]
+    assert "Lopez" not in screen.texts()  # no more than sign-out shows
+    screen.press_text("Rosa L.")
+    screen.wait_for("lone_working")
+    screen.press("no")
+    screen.wait_for("visitor_agree")
+    assert "Rosa L." in screen.texts() and "Lopez" not in screen.texts()
+    screen.press("agree")
+    screen.wait_for("done")
+    assert screen.touches < 10, screen.touches
+    first, again = events(app, EventKind.VISITOR_IN)
+    assert again.payload["notice_version"] == app.config.notice.version
+    assert again.payload["lone_working"] is False
+    with app.ctx.reading() as session:
+        rows = session.scalars(select(Visitor).order_by(Visitor.id)).all()
+        assert [(r.name, r.organisation, r.visiting) for r in rows] == [
+            ("Rosa Lopez", "Speech Therapy", "Room 1")
+        ] * 2
+        assert again.visitor_id == rows[1].id != first.visitor_id
