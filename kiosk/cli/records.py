@@ -26,6 +26,11 @@ def register(rsub: argparse._SubParsersAction[Any]) -> None:
     serve = rsub.add_parser("serve", help="run the records service (API and manager's page)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument(
+        "--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+        help="a reverse proxy whose X-Forwarded-For/-Proto are believed (repeatable); the "
+        "session cookie is Secure when it says the request came over HTTPS",
+    )  # fmt: skip
     serve.set_defaults(func=cmd_serve)
     prune = rsub.add_parser("prune", help="apply the retention policy now (serve does it daily)")
     prune.set_defaults(func=cmd_prune)
@@ -45,8 +50,14 @@ def register(rsub: argparse._SubParsersAction[Any]) -> None:
     revoke.set_defaults(func=cmd_token_revoke)
     manager = rsub.add_parser("manager", help="manager accounts for the web page")
     msub = manager.add_subparsers(dest="manager_command", metavar="ACTION", required=True)
-    madd = msub.add_parser("add", help="add a manager, or set a new password (asked for)")
+    madd = msub.add_parser(
+        "add", help="add an organisation admin (the first account), or set an account's password"
+    )
     madd.add_argument("name")
+    madd.add_argument(
+        "--organisation", default="", metavar="NAME",
+        help="the organisation's name, when this creates it (a group or a nursery)",
+    )  # fmt: skip
     madd.set_defaults(func=cmd_manager_add)
     for parser in (serve, prune, migrate, add, listing, revoke, madd):
         parser.add_argument("--db", metavar="URL", help=DB_HELP)
@@ -106,13 +117,14 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     from kiosk.sync.server.app import Settings, create_app
 
     engine = _engine(args)
-    secure = not _is_loopback(args.host)
-    app = create_app(engine, Settings(secure_cookies=secure, retention=_retention(args)))
+    proxies = tuple(_address(a) for a in args.trusted_proxy)
+    app = create_app(engine, Settings(trusted_proxies=proxies, retention=_retention(args)))
     quieten_gc()
     # Our access log, not uvicorn's: its lines carry the query string, where filters hold names.
+    # uvicorn's own proxy-header handling is off too: the service decides whom to believe.
     logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False,
-                access_log=False)  # fmt: skip
+                access_log=False, proxy_headers=False)  # fmt: skip
     return 0
 
 
@@ -138,11 +150,11 @@ def quieten_gc() -> None:
     gc.set_threshold(20_000, 50, 100)
 
 
-def _is_loopback(host: str) -> bool:
+def _address(text: str) -> str:
     try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+        return str(ipaddress.ip_address(text))
     except ValueError:
-        return False
+        raise PolicyError(f"--trusted-proxy {text!r} is not an IP address") from None
 
 
 def cmd_token_add(args: argparse.Namespace, config: Config) -> int:
@@ -194,6 +206,11 @@ def cmd_manager_add(args: argparse.Namespace, config: Config) -> int:
         password = sys.stdin.readline().rstrip("\n")
     if len(password) < MIN_PASSWORD:
         raise PolicyError(f"a password needs at least {MIN_PASSWORD} characters")
-    set_password(_engine(args), args.name, password)
-    print(f"manager {args.name} can now log in")
+    user = f"command line ({getpass.getuser()})"
+    engine = _engine(args)
+    try:
+        set_password(engine, args.name, password, organisation=args.organisation, actor=user)
+    finally:
+        engine.dispose()  # closed here, not left to the collector (the command may run in-process)
+    print(f"{args.name} can now log in at /manager (organisation admin unless set otherwise)")
     return 0

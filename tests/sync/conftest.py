@@ -6,12 +6,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from kiosk.sync.server import db
 from tests.sync import pg
+from tests.sync.chromium import start_browser
 from tests.sync.server import Running, serve
 
 _names = itertools.count(1)
@@ -54,3 +56,9 @@ def records(records_engine: Engine) -> Iterator[Running]:
     running = serve(records_engine)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Any]:
+    """Headless Chromium with its own profile and download folder (tmp_path / "dl")."""
+    yield from start_browser(tmp_path)

@@ -47,7 +47,7 @@ def serve(
 ) -> Running:
     """Start the service; with `lifespan`, its start-up tasks (the daily retention) run too."""
     db.upgrade(engine)
-    app = create_app(engine, settings or Settings(secure_cookies=False))
+    app = create_app(engine, settings or Settings())
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -56,6 +56,7 @@ def serve(
         lifespan="on" if lifespan else "off",
         ws="none",
         access_log=False,
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -144,7 +144,7 @@ def test_tokens_are_checked_and_nothing_is_stored(
 
 
 def test_under_load_the_service_sheds_with_retry_after(records_engine: Engine) -> None:
-    running = serve(records_engine, Settings(max_inflight=1, secure_cookies=False))
+    running = serve(records_engine, Settings(max_inflight=1))
     barrier = threading.Barrier(8)
     shed: list[int] = []
 

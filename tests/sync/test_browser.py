@@ -5,7 +5,6 @@ window, filter the events on a desktop-sized one, and export the CSV through the
 from __future__ import annotations
 
 import csv
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,24 +15,11 @@ from sqlalchemy import Engine
 from kiosk.export import HEADER
 from kiosk.sync.server import db
 from kiosk.sync.server.managers import set_password
+from tests.sync.chromium import navigate, needs_chromium
 from tests.sync.server import Running, serve
 from tests.sync.site import morning
 
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="Debian chromium and chromium-driver not installed: run scripts/system-deps.sh",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -45,25 +31,6 @@ def site(tmp_path: Path) -> Iterator[Running]:
     yield running
     running.stop()
     engine.dispose()
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]:
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"download.default_directory": str(tmp_path / "dl")})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    # A form post's next page may not be there yet when click() returns (login hashes a
-    # password on purpose slowly): look for elements for up to 10 s, as a person would wait.
-    driver.implicitly_wait(10)
-    yield driver
-    driver.quit()
-    shutil.rmtree(tmp_path / "profile", ignore_errors=True)
 
 
 def wait_for_file(folder: Path, timeout_s: float = 10) -> Path:
@@ -85,21 +52,21 @@ def test_log_in_filter_and_export_in_chromium(site: Running, browser, tmp_path: 
     assert "Manager log in" in browser.page_source
     browser.find_element(By.NAME, "name").send_keys("amara")
     browser.find_element(By.NAME, "password").send_keys("wrong password")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     assert "Wrong name or password" in browser.find_element(By.CSS_SELECTOR, ".error").text
     browser.find_element(By.NAME, "name").send_keys("amara")
     browser.find_element(By.NAME, "password").send_keys("correct horse battery")
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     section = browser.find_element(By.ID, "kiosk-entrance-1")
     assert "Ben Carter" in section.text and "Chloé Dubois" not in section.text
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
 
     browser.set_window_size(1280, 900)  # a desktop
-    browser.find_element(By.LINK_TEXT, "Events").click()
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Events"))
     browser.find_element(By.ID, "f-person").send_keys("Chlo")
     Select(browser.find_element(By.ID, "f-kind")).select_by_value("shift")
-    browser.find_element(By.ID, "apply").click()
+    navigate(browser, browser.find_element(By.ID, "apply"))
     rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) == 2 and all("Chloé Dubois" in r.text for r in rows)
     browser.find_element(By.ID, "export").click()

@@ -25,7 +25,7 @@ from tests.sync.kiosks import make_kiosk
 from tests.sync.server import Running
 from tests.sync.site import FORMULA_NAME
 from tests.sync.test_pusher import pusher_for
-from tests.sync.test_web import PASSWORD, login
+from tests.sync.test_web import PASSWORD, home, login
 
 DAY = MORNING.date()
 
@@ -66,7 +66,7 @@ def _records_rows(records: Running) -> list[list[str]]:
     set_password(records.engine, "amara", PASSWORD)
     web, _ = login(records)
     answer = web.get(
-        f"{records.url}/manager/events.csv",
+        f"{home(records)}/events.csv",
         params={"start": DAY.isoformat(), "end": DAY.isoformat()},
         timeout=30,
     )

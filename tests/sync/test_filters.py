@@ -13,7 +13,7 @@ from kiosk.sync.server.managers import set_password
 from tests.sync.server import Running
 from tests.sync.site import morning
 from tests.sync.test_api import event, push
-from tests.sync.test_web import PASSWORD, login
+from tests.sync.test_web import PASSWORD, home, login
 
 
 @pytest.fixture
@@ -37,13 +37,13 @@ def manager(records: Running, tmp_path: Path) -> requests.Session:
         ({"kind": "shift.%"}, "Kind: shift.% is not an event kind"),
     ],
 )
-@pytest.mark.parametrize("path", ["/manager/events", "/manager/events.csv"])
+@pytest.mark.parametrize("path", ["/events", "/events.csv"])
 def test_a_filter_the_service_cannot_use_is_a_clear_message(
     records: Running, manager: requests.Session, path: str, params: dict[str, str], words: str
 ) -> None:
     """9999-12-31 as the end date was a 500 on the page and a CSV cut off after its header;
     a malformed date was quietly dropped, showing more than was asked for."""
-    answer = manager.get(records.url + path, params=params, timeout=10)
+    answer = manager.get(home(records) + path, params=params, timeout=10)
     assert answer.status_code == 400, answer.text[:300]
     assert answer.headers["content-type"].startswith("text/html")  # not a CSV to save
     assert words in answer.text.replace("&#x27;", "'")
@@ -54,9 +54,9 @@ def test_a_filter_at_the_edges_of_the_range_is_answered(
     records: Running, manager: requests.Session
 ) -> None:
     params = {"start": "1970-01-01", "end": "2999-12-31"}
-    page = manager.get(f"{records.url}/manager/events", params=params, timeout=10)
+    page = manager.get(f"{home(records)}/events", params=params, timeout=10)
     assert page.status_code == 200 and "Ben Carter" in page.text
-    export = manager.get(f"{records.url}/manager/events.csv", params=params, timeout=10)
+    export = manager.get(f"{home(records)}/events.csv", params=params, timeout=10)
     assert export.status_code == 200 and "Ben Carter" in export.text
 
 
@@ -69,7 +69,7 @@ def test_the_kind_filter_matches_kinds_not_like_patterns(
     assert answer.status_code == 200, answer.text
     for wanted, found in [("a_", ["a_.y"]), ("a_.y", ["a_.y"]), ("ab", ["ab.x"])]:
         export = manager.get(
-            f"{records.url}/manager/events.csv", params={"kind": wanted}, timeout=10
+            f"{home(records, 'k9')}/events.csv", params={"kind": wanted}, timeout=10
         )
         assert export.status_code == 200
         assert sorted(k for k in kinds if f",{k}," in export.text) == found, wanted

@@ -17,8 +17,10 @@ from kiosk.sync.server import db
 from kiosk.sync.server.ingest import store_batch
 from kiosk.sync.server.managers import start_session
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject, WebSession
+from kiosk.sync.server.registry import ensure_kiosk, setting_of
 from kiosk.sync.server.retention import Pruned, Retention, prune
 from kiosk.sync.server.schema import EventIn
+from kiosk.sync.server.tenancy import Setting
 from tests.sync.server import serve
 
 NOW = datetime.now(UTC)  # web sessions are started on the real clock
@@ -110,6 +112,27 @@ def test_prune_applies_each_limit_once(engine: Engine) -> None:
     ]  # fmt: skip
     assert sessions == 1
     assert prune(engine, Retention(), now=NOW) == Pruned(0, 0, 0, 0, 0)
+
+
+def test_a_setting_with_shorter_periods_is_pruned_sooner(engine: Engine) -> None:
+    """k1's setting keeps visitors 3 days, unknown badges 3 days and events 30: its records go
+    sooner than the service's own periods; k2's setting keeps the defaults."""
+    with Session(engine) as session, session.begin():
+        for kiosk in ("k1", "k2"):
+            ensure_kiosk(session, kiosk)
+        session.execute(
+            update(Setting)
+            .where(Setting.id == setting_of(session, "k1"))
+            .values(visitor_days=3, unknown_badge_days=3, events_days=30)
+        )
+    pruned = prune(engine, Retention(), now=NOW)
+    assert (pruned.visitors_erased, pruned.unknown_badge_events, pruned.old_events) == (2, 2, 1 + 4)
+    with Session(engine) as session:
+        names = {(s.kiosk_id, s.id): s.name for s in session.scalars(select(Subject))}
+        left = sorted(session.execute(select(RecordEvent.kiosk_id, RecordEvent.kind)).all())
+    assert names[("k1", 8)] == "Back Again" and names[("k2", 9)] == "Same Id Kiosk Two"
+    # k1 keeps only what arrived in the last 30 days: the 1970-stamped shift and the sign-out.
+    assert left == [("k1", "shift.start"), ("k1", "visitor.out"), ("k2", "visitor.in")]
 
 
 def test_the_command_applies_the_periods_given(

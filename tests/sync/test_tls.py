@@ -52,7 +52,7 @@ def tls_records(private_ca: Path, tmp_path: Path) -> Iterator[tuple[str, object]
     engine = db.make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
     db.upgrade(engine)
     config = uvicorn.Config(
-        create_app(engine, Settings(secure_cookies=True)), host="127.0.0.1", port=free_port(),
+        create_app(engine, Settings()), host="127.0.0.1", port=free_port(),
         log_level="warning", lifespan="off", ws="none", access_log=False,
         ssl_certfile=str(private_ca / "server.pem"), ssl_keyfile=str(private_ca / "server.key"),
     )  # fmt: skip

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -37,11 +37,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Settings:
+    """The service's own settings; a setting's time zone, closing time and the rest are per
+    setting, in its database (`tenancy.Setting`)."""
+
     max_inflight: int = 8
     retry_after_s: int = 1
-    timezone: str = "Europe/London"
-    closing_time: str = "18:30"
-    secure_cookies: bool = True
+    # Addresses of the reverse proxies whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: tuple[str, ...] = ()
     retention: Retention = field(default_factory=Retention)
 
 
@@ -58,14 +60,30 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title=TITLE, version=VERSION, openapi_url=OPENAPI_URL, docs_url=None,
                   redoc_url=None, lifespan=lifespan)  # fmt: skip
     app.include_router(build_api(engine, Gate(settings.max_inflight, settings.retry_after_s)))
-    from kiosk.sync.server.web import build_web
-
-    app.include_router(build_web(engine, settings))
+    _add_console(app, engine, settings)
     app.add_middleware(AccessLog)
     app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _add_console(app: FastAPI, engine: Engine, settings: Settings) -> None:
+    from kiosk.sync.server import web
+    from kiosk.sync.server.web_admin import build_admin_pages
+    from kiosk.sync.server.web_setting import build_setting_pages
+    from kiosk.sync.server.web_setup import build_setup_pages
+    from kiosk.sync.server.web_staff import build_staff_pages
+    from kiosk.sync.server.webauth import Access, Proxies
+
+    access = Access(engine, Proxies(frozenset(settings.trusted_proxies)))
+    app.include_router(web.build_web(engine, access))
+    app.include_router(build_setting_pages(engine, access))
+    app.include_router(build_admin_pages(engine, access))
+    app.include_router(build_staff_pages(engine, access))
+    app.include_router(build_setup_pages(engine, access))
+    for exc, handler in web.HANDLERS.items():
+        app.add_exception_handler(exc, handler)
 
 
 async def _prune_daily(engine: Engine, policy: Retention) -> None:
@@ -80,8 +98,12 @@ async def _prune_daily(engine: Engine, policy: Retention) -> None:
         await asyncio.sleep(PRUNE_EVERY_S)
 
 
-async def _http_problem(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and request.url.path.startswith("/manager"):
+        from kiosk.sync.server.web import not_found
+
+        return await not_found(request, exc)
     return JSONResponse({"detail": str(exc.detail), "invalid_events": []},
                         status_code=exc.status_code, headers=exc.headers)  # fmt: skip
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from kiosk.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "r0001"
+SCHEMA_HEAD = "r0002"
 
 
 class RecordsDbError(StoreError):
@@ -60,8 +60,8 @@ def describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest schema (creating it if new)."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to the newest schema (creating it if new), or to `revision`."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
@@ -70,7 +70,7 @@ def upgrade(engine: Engine) -> None:
     try:
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
     except SQLAlchemyError as exc:
         raise RecordsDbError(
             f"cannot set up database {describe(engine)}: {getattr(exc, 'orig', exc)}"

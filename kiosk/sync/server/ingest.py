@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
+from kiosk.sync.server.registry import link_staff
 from kiosk.sync.server.schema import EventIn, KioskStatusIn, SubjectIn
 
 
@@ -31,10 +33,6 @@ class Stored:
     accepted: int
     duplicates: int
     replayed: bool = False
-
-
-def now_text() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def body_digest(body: bytes) -> str:
@@ -150,6 +148,8 @@ def store_batch(
             return previous
         accepted = _insert_events(session, [_event_row(kiosk_id, e, when) for e in events])
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
+        staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
+        link_staff(session, kiosk_id, staff)
         result = Stored(accepted, len(events) - accepted)
         key_row = {"kiosk_id": kiosk_id, "key": key, "body_sha256": digest,
                    "accepted": result.accepted, "duplicates": result.duplicates,

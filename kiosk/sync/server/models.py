@@ -4,13 +4,16 @@ Events are keyed by their UUID, so storing a batch twice stores nothing new. Nam
 `subjects`, one row per (kiosk, staff/visitor, kiosk-local id), updated by every push so that an
 erasure on the kiosk (name null) reaches the manager's page too. Times are UTC ISO-8601 text, the
 same form as on the kiosk, so text order is time order in SQLite and PostgreSQL alike.
+
+The setting's own data (organisation, settings, kiosks, staff, badges, texts, accounts, audit)
+is in `kiosk.sync.server.tenancy`; a staff subject points at its setting's person.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -50,6 +53,8 @@ class Subject(Base):
     visiting: Mapped[str | None] = mapped_column(String(120))
     erased: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[str] = mapped_column(String(32))
+    # The setting's person this kiosk-local staff id is (null for visitors).
+    person_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
 
 
 class KioskToken(Base):
@@ -80,15 +85,6 @@ class KioskReport(Base):
     dead: Mapped[int] = mapped_column(Integer)
     dead_events: Mapped[list[Any]] = mapped_column(JSON)
     reported_at: Mapped[str] = mapped_column(String(32))
-
-
-class Manager(Base):
-    __tablename__ = "managers"
-    name: Mapped[str] = mapped_column(String(80), primary_key=True)
-    password_hash: Mapped[str] = mapped_column(Text)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[str | None] = mapped_column(String(32), default=None)
-    created_at: Mapped[str] = mapped_column(String(32))
 
 
 class WebSession(Base):

@@ -1,5 +1,7 @@
-"""What the manager's page reads: events by filter, the people they name, and who is on site now
-per kiosk (folded from each kiosk's events with the same domain rules the kiosk uses)."""
+"""What the console reads for one setting: events by filter (a page at a time, names loaded only
+for the rows shown), and who is on site now per kiosk (folded from each kiosk's events with the
+same domain rules the kiosk uses). Every query starts from the setting's kiosks, so nothing of
+another setting can match whatever the filters say."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ from kiosk.domain.state import EventFact, SiteState, fold
 from kiosk.domain.types import StaffId, VisitorId
 from kiosk.sync.server.csvrows import People
 from kiosk.sync.server.models import KioskReport, RecordEvent, Subject
+from kiosk.sync.server.tenancy import Kiosk
 
-PAGE_ROWS = 200
+PAGE_ROWS = 100
+NameKey = tuple[str, str, int]
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,12 @@ def _bound(day: date, tz: ZoneInfo) -> str:
     )
 
 
-def event_query(f: Filters, tz: ZoneInfo) -> Select[RecordEvent]:
-    query = select(RecordEvent)
+def kiosks_of(setting_id: int) -> Select[str]:
+    return select(Kiosk.id).where(Kiosk.setting_id == setting_id)
+
+
+def event_query(setting_id: int, f: Filters, tz: ZoneInfo) -> Select[RecordEvent]:
+    query = select(RecordEvent).where(RecordEvent.kiosk_id.in_(kiosks_of(setting_id)))
     if f.start:
         query = query.where(RecordEvent.occurred_at >= _bound(f.start, tz))
     if f.end:
@@ -63,38 +71,69 @@ def event_query(f: Filters, tz: ZoneInfo) -> Select[RecordEvent]:
     return query
 
 
-def people(session: Session) -> People:
-    rows = session.scalars(select(Subject))
-    return {(s.kiosk_id, s.type, s.id): {"name": s.name, "role": s.role,
-            "visitor_type": s.visitor_type, "organisation": s.organisation,
-            "visiting": s.visiting} for s in rows}  # fmt: skip
+def _name_keys(events: list[RecordEvent]) -> set[NameKey]:
+    keys: set[NameKey] = set()
+    for e in events:
+        if e.subject_type and e.subject_id:
+            keys.add((e.kiosk_id, e.subject_type, e.subject_id))
+        approver = (e.payload or {}).get("approver_id")
+        if isinstance(approver, int) and not isinstance(approver, bool):
+            keys.add((e.kiosk_id, "staff", approver))
+    return keys
 
 
-def latest_events(engine: Engine, f: Filters, tz: ZoneInfo) -> tuple[list[RecordEvent], People]:
-    query = event_query(f, tz).order_by(RecordEvent.occurred_at.desc()).limit(PAGE_ROWS)
+def people_for(session: Session, events: list[RecordEvent]) -> People:
+    """The names of the people these events are about (and their approvers), and no others."""
+    keys = sorted(_name_keys(events))
+    found: People = {}
+    for start in range(0, len(keys), 500):
+        key = tuple_(Subject.kiosk_id, Subject.type, Subject.id)
+        for s in session.scalars(select(Subject).where(key.in_(keys[start : start + 500]))):
+            found[(s.kiosk_id, s.type, s.id)] = {
+                "name": s.name, "role": s.role, "visitor_type": s.visitor_type,
+                "organisation": s.organisation, "visiting": s.visiting,
+            }  # fmt: skip
+    return found
+
+
+def event_page(
+    engine: Engine, setting_id: int, f: Filters, tz: ZoneInfo, page: int
+) -> tuple[list[RecordEvent], People, bool]:
+    """One page of events, newest first: the rows, their names, and whether older ones exist."""
+    query = (
+        event_query(setting_id, f, tz)
+        .order_by(RecordEvent.occurred_at.desc(), RecordEvent.id.desc())
+        .offset((page - 1) * PAGE_ROWS)
+        .limit(PAGE_ROWS + 1)
+    )
     with Session(engine) as session:
-        return list(session.scalars(query)), people(session)
+        rows = list(session.scalars(query))
+        shown = rows[:PAGE_ROWS]
+        return shown, people_for(session, shown), len(rows) > PAGE_ROWS
 
 
-def all_events(engine: Engine, f: Filters, tz: ZoneInfo) -> Iterator[tuple[RecordEvent, People]]:
-    """Every matching event in kiosk and seq order, read in chunks."""
-    query = event_query(f, tz).order_by(RecordEvent.kiosk_id, RecordEvent.seq)
+def all_events(
+    engine: Engine, setting_id: int, f: Filters, tz: ZoneInfo
+) -> Iterator[tuple[RecordEvent, People]]:
+    """Every matching event in kiosk and seq order, read in chunks, names loaded per chunk."""
+    query = event_query(setting_id, f, tz).order_by(RecordEvent.kiosk_id, RecordEvent.seq)
     with Session(engine) as session:
-        names = people(session)
-        for event in session.scalars(query.execution_options(yield_per=2000)):
-            yield event, names
+        result = session.scalars(query.execution_options(yield_per=2000))
+        for chunk in result.partitions():
+            names = people_for(session, list(chunk))
+            for event in chunk:
+                yield event, names
 
 
-def kiosks(engine: Engine) -> list[str]:
+def kiosks(engine: Engine, setting_id: int) -> list[str]:
     with Session(engine) as session:
-        seen = session.scalars(select(RecordEvent.kiosk_id).distinct())
-        reported = session.scalars(select(KioskReport.kiosk_id))
-        return sorted(set(seen) | set(reported))
+        return list(session.scalars(kiosks_of(setting_id).order_by(Kiosk.id)))
 
 
-def reports(engine: Engine) -> dict[str, KioskReport]:
+def reports(engine: Engine, setting_id: int) -> dict[str, KioskReport]:
+    query = select(KioskReport).where(KioskReport.kiosk_id.in_(kiosks_of(setting_id)))
     with Session(engine) as session:
-        return {r.kiosk_id: r for r in session.scalars(select(KioskReport))}
+        return {r.kiosk_id: r for r in session.scalars(query)}
 
 
 def _fact(e: RecordEvent) -> EventFact:
@@ -111,8 +150,8 @@ def site_state(engine: Engine, kiosk_id: str) -> SiteState:
         return fold(_fact(e) for e in session.scalars(query.execution_options(yield_per=2000)))
 
 
-def overdue(state: SiteState, tz: ZoneInfo, closing: time) -> set[tuple[int, str]]:
-    found = find_overdue(state, datetime.now(UTC), closing, timedelta(minutes=30), tz)
+def overdue(state: SiteState, tz: ZoneInfo, closing: time, grace_min: int) -> set[tuple[int, str]]:
+    found = find_overdue(state, datetime.now(UTC), closing, timedelta(minutes=grace_min), tz)
     return {(o.staff_id, o.device) for o in found}
 
 

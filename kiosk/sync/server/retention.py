@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from kiosk.domain.types import EventKind
 from kiosk.sync.server.managers import drop_expired_sessions
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
+from kiosk.sync.server.queries import kiosks_of
+from kiosk.sync.server.tenancy import Setting
 
 
 @dataclass(frozen=True)
@@ -47,40 +49,81 @@ def _text(moment: datetime) -> str:
 
 def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pruned:
     """Apply the policy in one transaction; how many of each were erased or removed. Ages are
-    counted back from `now`; a web session's expiry is checked on the real clock, as at log-in."""
+    counted back from `now`; a web session's expiry is checked on the real clock, as at log-in.
+    The service's periods are the longest anything is kept; a setting whose own periods
+    (`tenancy.Setting`, edited on the console) are shorter has its kiosks' records pruned
+    sooner."""
     now = now or datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        service = Periods(policy.visitor_details_days, policy.unknown_badge_days,
+                          policy.events_days)  # fmt: skip
+        counts = list(_prune_events(session, service, now, None))
+        columns = (Setting.id, Setting.visitor_days, Setting.unknown_badge_days,
+                   Setting.events_days)  # fmt: skip
+        for ident, *days in session.execute(select(*columns)):
+            own = Periods(*days)
+            if own.any_shorter(service):
+                more = _prune_events(session, own, now, ident)
+                counts = [a + b for a, b in zip(counts, more, strict=True)]
+        keys = _delete(
+            session,
+            delete(IdempotencyKey).where(
+                IdempotencyKey.created_at < _text(now - timedelta(days=policy.idempotency_key_days))
+            ),
+        )
+        sessions = drop_expired_sessions(session)
+    visitors, unknown, old = counts
+    return Pruned(visitors, unknown, old, keys, sessions)
+
+
+@dataclass(frozen=True)
+class Periods:
+    visitor_days: int
+    unknown_badge_days: int
+    events_days: int
+
+    def any_shorter(self, other: Periods) -> bool:
+        """Would these periods prune anything the other's keep?"""
+        return (
+            self.visitor_days < other.visitor_days
+            or self.unknown_badge_days < other.unknown_badge_days
+            or self.events_days < other.events_days
+        )
+
+
+def _prune_events(
+    session: Session, periods: Periods, now: datetime, setting_id: int | None
+) -> tuple[int, int, int]:
+    """Visitors erased, unknown-badge events and old events removed: everywhere, or only at
+    the kiosks of one setting."""
 
     def before(days: int) -> str:
         return _text(now - timedelta(days=days))
 
-    with Session(engine) as session, session.begin():
-        visitors = _erase_quiet_visitors(session, before(policy.visitor_details_days), _text(now))
-        unknown = _delete(
-            session,
-            delete(RecordEvent).where(
-                RecordEvent.kind == EventKind.BADGE_UNKNOWN.value,
-                RecordEvent.received_at < before(policy.unknown_badge_days),
-            ),
-        )
-        old = _delete(
-            session, delete(RecordEvent).where(RecordEvent.received_at < before(policy.events_days))
-        )
-        keys = _delete(
-            session,
-            delete(IdempotencyKey).where(
-                IdempotencyKey.created_at < before(policy.idempotency_key_days)
-            ),
-        )
-        sessions = drop_expired_sessions(session)
-    return Pruned(visitors, unknown, old, keys, sessions)
+    def scoped(statement: Delete) -> Delete:
+        if setting_id is None:
+            return statement
+        return statement.where(RecordEvent.kiosk_id.in_(kiosks_of(setting_id)))
+
+    visitors = _erase_quiet_visitors(session, before(periods.visitor_days), _text(now), setting_id)
+    unknown = _delete(session, scoped(delete(RecordEvent).where(
+        RecordEvent.kind == EventKind.BADGE_UNKNOWN.value,
+        RecordEvent.received_at < before(periods.unknown_badge_days),
+    )))  # fmt: skip
+    expired = delete(RecordEvent).where(RecordEvent.received_at < before(periods.events_days))
+    old = _delete(session, scoped(expired))
+    return visitors, unknown, old
 
 
 def _delete(session: Session, statement: Delete) -> int:
     return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
-def _erase_quiet_visitors(session: Session, cutoff: str, now: str) -> int:
-    """Blank the details of visitors the service has heard nothing of since `cutoff`."""
+def _erase_quiet_visitors(
+    session: Session, cutoff: str, now: str, setting_id: int | None = None
+) -> int:
+    """Blank the details of visitors the service has heard nothing of since `cutoff` (at the
+    kiosks of one setting, or everywhere)."""
     recent = exists(
         select(RecordEvent.id).where(
             RecordEvent.kiosk_id == Subject.kiosk_id,
@@ -89,9 +132,12 @@ def _erase_quiet_visitors(session: Session, cutoff: str, now: str) -> int:
             RecordEvent.received_at >= cutoff,
         )
     )
+    where = [Subject.type == "visitor", Subject.erased.is_(False), ~recent]
+    if setting_id is not None:
+        where.append(Subject.kiosk_id.in_(kiosks_of(setting_id)))
     result = session.execute(
         update(Subject)
-        .where(Subject.type == "visitor", Subject.erased.is_(False), ~recent)
+        .where(*where)
         .values(name=None, organisation=None, visiting=None, erased=True, updated_at=now)
         .execution_options(synchronize_session=False)
     )

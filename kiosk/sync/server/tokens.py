@@ -12,10 +12,12 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server.ingest import now_text
+from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.models import KioskToken
+from kiosk.sync.server.registry import ensure_kiosk
 
 PREFIX = "kt_"
 
@@ -32,13 +34,26 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def add_token(engine: Engine, kiosk_id: str) -> str:
-    """A new token for the kiosk; the only time its text exists outside the kiosk."""
+def issue(session: Session, kiosk_id: str) -> str:
+    """A new token for a registered kiosk; the only time its text exists outside the kiosk."""
     token = PREFIX + secrets.token_urlsafe(32)
-    with Session(engine) as session, session.begin():
-        session.add(
-            KioskToken(kiosk_id=kiosk_id, token_sha256=digest(token), created_at=now_text())
-        )
+    session.add(KioskToken(kiosk_id=kiosk_id, token_sha256=digest(token), created_at=now_text()))
+    return token
+
+
+def add_token(engine: Engine, kiosk_id: str) -> str:
+    """A new token for the kiosk (the command line's way). A kiosk not registered to a setting
+    yet gets a setting of its own (`registry.ensure_kiosk`)."""
+    for attempt in (1, 2):
+        try:
+            with Session(engine) as session, session.begin():
+                ensure_kiosk(session, kiosk_id)
+                token = issue(session, kiosk_id)
+            break
+        except IntegrityError:
+            # Another request registered the same new kiosk at the same moment: it is there now.
+            if attempt == 2:
+                raise
     return token
 
 

@@ -1,193 +1,207 @@
-"""The manager's web page: log in, who is on site per kiosk (devices out and overdue, dead letters
-the kiosks report), events with filters, CSV export.
+"""The console's doors: log in and out, the list of the account's settings, a new setting (an
+organisation admin), one's own password; and the answers every page shares (log-in needed, not
+found, expired form).
 
-Sessions are HttpOnly, SameSite=Strict cookies (Secure unless the service listens on loopback);
-every form carries a CSRF token (double-submit on the login form, the session's token after), and
-pages are sent with a strict Content-Security-Policy and no caching, since they show names.
+Sessions are HttpOnly, SameSite=Strict cookies, Secure whenever the request came over HTTPS (told
+by the connection itself, or by a configured proxy); every form carries a CSRF token
+(double-submit on the log-in form, the session's token after). Pages are sent with a strict
+Content-Security-Policy and no caching, since they show names.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI reads the handlers' annotations, which
+# name aliases local to the builder function.
 
 import hmac
 import secrets
-from datetime import date
-from typing import Annotated
-from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Request, Response
+from fastapi import APIRouter, Cookie, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
-from sqlalchemy import Engine
+from fastapi.responses import RedirectResponse
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from kiosk.domain.types import EventKind
-from kiosk.sync.server import csvrows, filters, pages, queries
+from kiosk.sync.server import audit, render
 from kiosk.sync.server.managers import (
+    MIN_PASSWORD,
+    SESSION_S,
     LoginRefused,
-    WebLogin,
+    account_named,
+    change_password,
     check_login,
     end_session,
-    session_for,
+    password_matches,
     start_session,
 )
-from kiosk.sync.server.models import RecordEvent
-from kiosk.sync.server.overview import overview
+from kiosk.sync.server.registry import new_setting
+from kiosk.sync.server.tenancy import Setting
+from kiosk.sync.server.webauth import (
+    SESSION_COOKIE,
+    Access,
+    Expired,
+    Invalid,
+    NeedLogin,
+    NotFound,
+    Posted,
+    Viewer,
+    read_form,
+)
 
-SESSION_COOKIE = "records_session"
 LOGIN_COOKIE = "records_login"
-HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-KINDS = sorted({k.value.split(".")[0] for k in EventKind} | {k.value for k in EventKind})
-SessionId = Annotated[str | None, Cookie(alias=SESSION_COOKIE)]
 
 
-def html(body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status, headers=HEADERS)
+def settings_of(engine: Engine, viewer: Viewer) -> list[Setting]:
+    query = select(Setting).where(Setting.id.in_(viewer.setting_ids)).order_by(Setting.name)
+    with Session(engine) as session:
+        return list(session.scalars(query))
 
 
-def to_login() -> RedirectResponse:
-    return RedirectResponse("/manager/login", status_code=303)
+def page(
+    engine: Engine, template: str, viewer: Viewer, status: int = 200, **context: Any
+) -> Response:
+    """A console page: the account's settings for the switcher, then the page's own values."""
+    return render.html(template, status, viewer=viewer, settings=settings_of(engine, viewer),
+                       **context)  # fmt: skip
 
 
-async def form(request: Request) -> dict[str, str]:
-    body = await request.body()
-    if len(body) > 10_000:
-        return {}
-    fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
-    # No browser sends a NUL, and PostgreSQL refuses one in a query: such a form is not read.
-    if any("\x00" in k or "\x00" in v for k, v in fields.items()):
-        return {}
-    return fields
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
 
 
-def build_web(engine: Engine, settings: object) -> APIRouter:
-    tz = ZoneInfo(str(getattr(settings, "timezone", "Europe/London")))
-    secure = bool(getattr(settings, "secure_cookies", True))
+class Cookies:
+    def __init__(self, access: Access) -> None:
+        self.access = access
+
+    def set(self, request: Request, response: Response, name: str, value: str, age: int) -> None:
+        response.set_cookie(name, value, max_age=age, httponly=True, samesite="strict",
+                            secure=self.access.proxies.https(request), path="/")  # fmt: skip
+
+
+def build_web(engine: Engine, access: Access) -> APIRouter:
     router = APIRouter(prefix="/manager", include_in_schema=False)
-
-    async def who(sid: str | None) -> WebLogin | None:
-        return await run_in_threadpool(session_for, engine, sid)
-
-    def cookie(response: Response, name: str, value: str, max_age: int) -> None:
-        response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
-                            secure=secure, path="/")  # fmt: skip
+    cookies = Cookies(access)
+    Who = Annotated[Viewer, Depends(access.viewer)]
+    Form = Annotated[Posted, Depends(access.posted)]
+    Admin = Annotated[Viewer, Depends(access.admin)]
 
     @router.get("/style.css")
     async def style() -> Response:
-        return Response(pages.CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+        return Response(render.stylesheet(), media_type="text/css",
+                        headers={"Cache-Control": "max-age=3600"})  # fmt: skip
 
     @router.get("/login")
-    async def login_form() -> Response:
+    async def login_form(request: Request) -> Response:
         token = secrets.token_urlsafe(24)
-        response = html(pages.login(token))
-        cookie(response, LOGIN_COOKIE, token, 3600)
+        response = render.html("login.html", title="Log in", login_token=token)
+        cookies.set(request, response, LOGIN_COOKIE, token, 3600)
         return response
 
     @router.post("/login")
     async def login(
         request: Request, login_token: Annotated[str | None, Cookie(alias=LOGIN_COOKIE)] = None
     ) -> Response:
-        data = await form(request)
+        data = await read_form(request)
+        name, address = data.get("name", "")[:80], access.proxies.address(request)
         if not login_token or not hmac.compare_digest(data.get("csrf", ""), login_token):
-            return html(pages.login(login_token or "", "The form expired; please try again."), 400)
+            return _login_page(login_token or "", "The form expired; please try again.", 400)
         try:
-            await run_in_threadpool(
-                check_login, engine, data.get("name", ""), data.get("password", "")
-            )
+            await run_in_threadpool(check_login, engine, name, data.get("password", ""), address)
         except LoginRefused as refused:
-            return html(pages.login(login_token, str(refused)), 401)
-        sid = await run_in_threadpool(start_session, engine, data["name"])
-        response = RedirectResponse("/manager", status_code=303)
-        cookie(response, SESSION_COOKIE, sid, 8 * 3600)
+            await run_in_threadpool(_audit_login, engine, name, address, False)
+            return _login_page(login_token, str(refused), 401)
+        await run_in_threadpool(_audit_login, engine, name, address, True)
+        sid = await run_in_threadpool(start_session, engine, name)
+        response = see_other("/manager")
+        cookies.set(request, response, SESSION_COOKIE, sid, SESSION_S)
         response.delete_cookie(LOGIN_COOKIE, path="/")
         return response
 
     @router.post("/logout")
-    async def logout(request: Request, sid: SessionId = None) -> Response:
-        user = await who(sid)
-        data = await form(request)
-        if user and sid and hmac.compare_digest(data.get("csrf", ""), user.csrf):
+    async def logout(
+        posted: Form, sid: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None
+    ) -> Response:
+        if sid:
             await run_in_threadpool(end_session, engine, sid)
-            response = to_login()
-            response.delete_cookie(SESSION_COOKIE, path="/")
-            return response
-        return html(pages.page("Refused", "<p>That form had expired. Nothing was done.</p>"), 400)
+        response = see_other("/manager/login")
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
 
     @router.get("")
-    async def home(sid: SessionId = None) -> Response:
-        user = await who(sid)
-        if user is None:
-            return to_login()
-        body = await run_in_threadpool(overview, engine, tz, settings)
-        return html(pages.page("On site", body, csrf=user.csrf, manager=user.manager))
+    async def home(viewer: Who) -> Response:
+        if len(viewer.setting_ids) == 1:
+            return see_other(f"/manager/s/{viewer.setting_ids[0]}")
+        return await run_in_threadpool(page, engine, "home.html", viewer, title="Settings")
 
-    @router.get("/events")
-    async def events(request: Request, sid: SessionId = None) -> Response:
-        user = await who(sid)
-        if user is None:
-            return to_login()
-        asked = filters.parse(request.query_params)
-        body = await run_in_threadpool(_events_body, engine, asked, tz)
-        return html(pages.page("Events", body, csrf=user.csrf, manager=user.manager),
-                    400 if asked.problems else 200)  # fmt: skip
+    @router.post("/settings")
+    async def add_setting(posted: Form, _admin: Admin) -> Response:
+        name = posted.get("name").strip()
+        if not 1 <= len(name) <= 120:
+            raise Invalid("A setting needs a name of 1 to 120 characters.")
+        ident = await run_in_threadpool(_add_setting, engine, posted.viewer, name)
+        return see_other(f"/manager/s/{ident}/policy")
 
-    @router.get("/events.csv")
-    async def export(request: Request, sid: SessionId = None) -> Response:
-        if await who(sid) is None:
-            return to_login()
-        asked = filters.parse(request.query_params)
-        if asked.problems:  # the page says why, before a download starts: a stream cannot
-            return await events(request, sid)
-        found = asked.filters
-        rows = (csvrows.row(e, names, tz) for e, names in queries.all_events(engine, found, tz))
-        name = f"records-{date.today().isoformat()}.csv"
-        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return StreamingResponse(
-            csvrows.stream(rows), media_type="text/csv; charset=utf-8",
-            headers={**HEADERS, **disposition},
-        )  # fmt: skip
+    @router.get("/password")
+    async def password_form(viewer: Who) -> Response:
+        return await run_in_threadpool(page, engine, "password.html", viewer, title="Password")
+
+    @router.post("/password")
+    async def password(posted: Form) -> Response:
+        error = await run_in_threadpool(_new_password, engine, posted)
+        if error:
+            return await run_in_threadpool(page, engine, "password.html", posted.viewer, 400,
+                                           title="Password", error=error)  # fmt: skip
+        return see_other("/manager/login")
 
     return router
 
 
-def _events_body(engine: Engine, asked: filters.Parsed, tz: ZoneInfo) -> str:
-    raw = asked.raw
-    rows, names = ([], {}) if asked.problems else queries.latest_events(engine, asked.filters, tz)
-    kiosk_names = queries.kiosks(engine)
-    controls = "".join([
-        pages.field("From", "start", raw["start"], "date"),
-        pages.field("To", "end", raw["end"], "date"),
-        pages.select_field("Kiosk", "kiosk", raw["kiosk"], kiosk_names),
-        pages.field("Person", "person", raw["person"]),
-        pages.select_field("Kind", "kind", raw["kind"], KINDS),
-        '<button class="primary" type="submit" id="apply">Show</button>',
-    ])  # fmt: skip
-    link = "/manager/events.csv" + pages.query_string(raw)
-    table = pages.table(
-        ["Time", "Kiosk", "Kind", "Person", "Detail"],
-        (
-            [csvrows.local_time(e.occurred_at, tz), e.kiosk_id, e.kind, _who(e, names), _brief(e)]
-            for e in rows
-        ),
-        empty="No events match.",
-    )
-    refused = "".join(f'<p class="error">{pages.escape(p)}</p>' for p in asked.problems)
-    return (f'<h1>Events</h1><form class="filters" method="get">{controls}</form>{refused}'
-            f'<p><a class="button" id="export" href="{pages.escape(link)}">Export CSV</a> '
-            f"Showing the newest {queries.PAGE_ROWS} at most.</p>{table}")  # fmt: skip
+def _login_page(token: str, error: str, status: int) -> Response:
+    return render.html("login.html", status, title="Log in", login_token=token, error=error)
 
 
-def _who(e: RecordEvent, names: csvrows.People) -> str:
-    if e.subject_type is None or e.subject_id is None:
-        return ""
-    return queries.name_of(names, e.kiosk_id, e.subject_type, e.subject_id)
+def _audit_login(engine: Engine, name: str, address: str, ok: bool) -> None:
+    with Session(engine) as session, session.begin():
+        account = account_named(session, name)
+        # An unknown name is not written down: it may be a password typed in the wrong box.
+        who = account.name if account else "(unknown name)"
+        org = account.organisation_id if account else None
+        audit.record(session, audit.Actor(who, org, address), "login" if ok else "login_failed")
 
 
-def _brief(e: RecordEvent) -> str:
-    p = e.payload or {}
-    parts = [f"{k}: {p[k]}" for k in ("devices", "device", "reason", "locker", "why") if p.get(k)]
-    return "; ".join(str(x) for x in parts)
+def _add_setting(engine: Engine, viewer: Viewer, name: str) -> int:
+    with Session(engine) as session, session.begin():
+        setting = new_setting(session, viewer.organisation_id, name)
+        audit.record(session, viewer.actor, "setting_add", setting.id, name=name)
+        return setting.id
+
+
+def _new_password(engine: Engine, posted: Posted) -> str:
+    """Change one's own password (which ends every session of the account); an error or ''."""
+    new = posted.get("new")
+    if len(new) < MIN_PASSWORD:
+        return f"A password needs at least {MIN_PASSWORD} characters."
+    if new != posted.get("again"):
+        return "The two new passwords are not the same."
+    with Session(engine) as session, session.begin():
+        row = account_named(session, posted.viewer.name)
+        if row is None or not password_matches(row.password_hash, posted.get("current")):
+            return "The current password is not right."
+        change_password(session, row, new)
+        audit.record(session, posted.viewer.actor, "password_change", account=row.name)
+    return ""
+
+
+async def need_login(_request: Request, _exc: Exception) -> Response:
+    return see_other("/manager/login")
+
+
+async def not_found(_request: Request, _exc: Exception) -> Response:
+    return render.html("not_found.html", 404, title="Not found")
+
+
+async def expired(_request: Request, exc: Exception) -> Response:
+    message = str(exc) or "That form had expired. Nothing was done."
+    return render.html("message.html", 400, title="Not done", message=message)
+
+
+HANDLERS = {NeedLogin: need_login, NotFound: not_found, Expired: expired, Invalid: expired}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from kiosk.sync.server import tenancy  # noqa: F401  (its tables join Base.metadata)
 from kiosk.sync.server.models import Base
 
 connection = context.config.attributes["connection"]

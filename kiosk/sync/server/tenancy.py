@@ -1,0 +1,147 @@
+"""The setting as the unit of the records service: organisations, their settings (the values a
+kiosk has in `[kiosk]`/`[policy]`/`[retention]`, owned here per setting), the kiosks of each
+setting, the setting's staff with stable ids, their badges, versioned texts, console accounts and
+the audit trail.
+
+Every row a manager can see belongs to a setting (or, for accounts and the audit, to an
+organisation), so every query of the console starts from the settings the account may use.
+`Setting.roster_version` grows with every change to the setting's reference data, so a kiosk can
+later (issue 11) fetch the roster and settings as one versioned document and skip it unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kiosk.sync.server.models import Base
+
+DEFAULT_DEVICE_KINDS = ["phone", "smartwatch", "tablet", "other"]
+DEFAULT_LOCKERS = [str(n) for n in range(1, 13)]
+VISITOR_NOTICE = "visitor_notice"
+STAFF_NOTICE = "staff_notice"
+TEXT_KINDS = {VISITOR_NOTICE: "Visitor notice", STAFF_NOTICE: "Staff notice"}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Setting(Base):
+    """One nursery: its policy values, with the kiosk config's defaults."""
+
+    __tablename__ = "settings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    closing_time: Mapped[str] = mapped_column(String(5), default="18:30")
+    overdue_grace_min: Mapped[int] = mapped_column(Integer, default=60)
+    lockers: Mapped[list[Any]] = mapped_column(JSON, default=lambda: list(DEFAULT_LOCKERS))
+    device_kinds: Mapped[list[Any]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_DEVICE_KINDS)
+    )
+    quiet_space: Mapped[str] = mapped_column(Text, default="")
+    visitor_days: Mapped[int] = mapped_column(Integer, default=30)
+    unknown_badge_days: Mapped[int] = mapped_column(Integer, default=30)
+    events_days: Mapped[int] = mapped_column(Integer, default=400)
+    roster_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosks"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Person(Base):
+    """A member of the setting's staff: one row whichever kiosk saw them first."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16), default="staff")
+    usual_locker: Mapped[str | None] = mapped_column(String(16), default=None)
+    pin_hash: Mapped[str | None] = mapped_column(Text, default=None)  # managers' kiosk PIN
+    left_at: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Badge(Base):
+    __tablename__ = "badges"
+    __table_args__ = (Index("ix_badges_setting_uid", "setting_id", "uid"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    uid: Mapped[str] = mapped_column(String(32))
+    enrolled_at: Mapped[str] = mapped_column(String(32))
+    revoked_at: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class SettingText(Base):
+    """A version of a notice: never changed once written; a new text is a new row."""
+
+    __tablename__ = "setting_texts"
+    __table_args__ = (UniqueConstraint("setting_id", "kind", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class Account(Base):
+    """A console log-in: an organisation admin, or a manager of the settings in AccountSetting."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))  # "admin" | "manager"
+    disabled_at: Mapped[str | None] = mapped_column(String(32), default=None)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class AccountSetting(Base):
+    __tablename__ = "account_settings"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), primary_key=True)
+
+
+class AddressThrottle(Base):
+    """Wrong passwords from one address, whichever accounts they named."""
+
+    __tablename__ = "login_addresses"
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[str] = mapped_column(String(32))
+    locked_until: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class AuditEntry(Base):
+    """Who did what, when, from where: never a password, PIN or token."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_org_at", "organisation_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_id: Mapped[int | None] = mapped_column(Integer)
+    setting_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(48))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(32))
