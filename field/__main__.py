@@ -50,7 +50,20 @@ def main() -> int:
         _run(args.what, args.work, args.out, args.release, verdicts)
     except RigError as exc:
         verdicts.check("the rig ran to the end", False, str(exc))
-    return verdicts.summary()
+    failed = verdicts.summary()
+    if not failed:
+        _tidy(args.work, args.out)
+    return failed
+
+
+def _tidy(work: Path, out: Path) -> None:
+    """A passing run's systems and disk image go (a few GB each); a failing run's stay, to look
+    into (`systemd-nspawn -D <folder>`), and go at the next run from the same output folder."""
+    from field.rootfs import run_folder
+
+    for arch in ("amd64", "arm64"):
+        shutil.rmtree(run_folder(work, out, arch), ignore_errors=True)
+    (work / "vm-amd64.img").unlink(missing_ok=True)
 
 
 def _run(what: str, work: Path, out: Path, release: Path, verdicts: Verdicts) -> None:
