@@ -15,10 +15,10 @@ from sqlalchemy import Engine, Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from kiosk.domain.overdue import find_overdue
-from kiosk.domain.state import EventFact, SiteState, fold
-from kiosk.domain.types import StaffId, VisitorId
+from kiosk.domain.state import SiteState, fold
 from kiosk.sync.server.csvrows import People
 from kiosk.sync.server.models import KioskReport, RecordEvent, Subject
+from kiosk.sync.server.sitestate import fact
 from kiosk.sync.server.tenancy import Kiosk
 
 PAGE_ROWS = 100
@@ -136,18 +136,16 @@ def reports(engine: Engine, setting_id: int) -> dict[str, KioskReport]:
         return {r.kiosk_id: r for r in session.scalars(query)}
 
 
-def _fact(e: RecordEvent) -> EventFact:
-    staff = StaffId(e.subject_id) if e.subject_type == "staff" and e.subject_id else None
-    visitor = VisitorId(e.subject_id) if e.subject_type == "visitor" and e.subject_id else None
-    return EventFact(kind=e.kind, occurred_at=datetime.fromisoformat(e.occurred_at),
-                     staff_id=staff, visitor_id=visitor, payload=e.payload or {})  # fmt: skip
-
-
 def site_state(engine: Engine, kiosk_id: str) -> SiteState:
-    """The kiosk's current state, from all its events in seq order (as on the kiosk itself)."""
+    """The kiosk's current state, from all its events in seq order (as on the kiosk itself):
+    what `sitestate` keeps at ingest, and the page's way for a kiosk it has no state for."""
     query = select(RecordEvent).where(RecordEvent.kiosk_id == kiosk_id).order_by(RecordEvent.seq)
-    with Session(engine) as session:
-        return fold(_fact(e) for e in session.scalars(query.execution_options(yield_per=2000)))
+    # Closed on the way out even when the rules refuse an event: a PostgreSQL server cursor.
+    with (
+        Session(engine) as session,
+        session.scalars(query.execution_options(yield_per=2000)) as rows,
+    ):
+        return fold(fact(e) for e in rows)
 
 
 def overdue(state: SiteState, tz: ZoneInfo, closing: time, grace_min: int) -> set[tuple[int, str]]:
