@@ -26,6 +26,8 @@ class RecordEvent(Base):
     __table_args__ = (
         Index("ix_events_kiosk_seq", "kiosk_id", "seq"),
         Index("ix_events_occurred", "occurred_at"),
+        # A setting's events newest first, and a date range of them, without the group's.
+        Index("ix_events_kiosk_occurred", "kiosk_id", "occurred_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))

@@ -5,6 +5,8 @@ another setting can match whatever the filters say."""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -96,18 +98,32 @@ def people_for(session: Session, events: list[RecordEvent]) -> People:
     return found
 
 
+def _newest(
+    session: Session, query: Select[RecordEvent], kiosk: str, rows: int
+) -> list[RecordEvent]:
+    query = (
+        query.where(RecordEvent.kiosk_id == kiosk)
+        .order_by(RecordEvent.occurred_at.desc(), RecordEvent.id.desc())
+        .limit(rows)
+    )
+    return list(session.scalars(query))
+
+
 def event_page(
     engine: Engine, setting_id: int, f: Filters, tz: ZoneInfo, page: int
 ) -> tuple[list[RecordEvent], People, bool]:
-    """One page of events, newest first: the rows, their names, and whether older ones exist."""
-    query = (
-        event_query(setting_id, f, tz)
-        .order_by(RecordEvent.occurred_at.desc(), RecordEvent.id.desc())
-        .offset((page - 1) * PAGE_ROWS)
-        .limit(PAGE_ROWS + 1)
-    )
+    """One page of events, newest first: the rows, their names, and whether older ones exist.
+
+    Read kiosk by kiosk, each through the (kiosk_id, occurred_at) index newest first, and merged:
+    one query over all the setting's kiosks walked the group's whole `occurred_at` index and
+    dropped other settings' rows, so a page cost the group's history, not the setting's."""
+    wanted = page * PAGE_ROWS + 1  # this page and those before it, and one to tell if more
+    query = event_query(setting_id, f, tz)
     with Session(engine) as session:
-        rows = list(session.scalars(query))
+        kiosks = [k for k in session.scalars(kiosks_of(setting_id)) if f.kiosk in ("", k)]
+        newest = [_newest(session, query, k, wanted) for k in kiosks]
+        merged = heapq.merge(*newest, key=lambda e: (e.occurred_at, e.id), reverse=True)
+        rows = list(itertools.islice(merged, (page - 1) * PAGE_ROWS, wanted))
         shown = rows[:PAGE_ROWS]
         return shown, people_for(session, shown), len(rows) > PAGE_ROWS
 
