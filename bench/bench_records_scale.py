@@ -228,9 +228,13 @@ def _plan(engine: Engine, statement: object) -> list[str]:
 
 
 def plans(engine: Engine, setting: Setting) -> dict[str, list[str]]:
+    """The plans of what the pages run: an events page's query for one of the setting's kiosks
+    (the page runs one per kiosk and merges them), the CSV's, and the on-site read."""
+    kiosks = queries.kiosks(engine, setting.id)
     found = {}
     for name, f in PAGES.items():
         query = (queries.event_query(setting.id, f, TZ)
+                 .where(queries.RecordEvent.kiosk_id == kiosks[0])
                  .order_by(queries.RecordEvent.occurred_at.desc(), queries.RecordEvent.id.desc())
                  .limit(queries.PAGE_ROWS + 1))  # fmt: skip
         found[name] = _plan(engine, query)
@@ -238,7 +242,6 @@ def plans(engine: Engine, setting: Setting) -> dict[str, list[str]]:
         queries.RecordEvent.kiosk_id, queries.RecordEvent.seq
     )
     found["month CSV"] = _plan(engine, csv)
-    kiosks = queries.kiosks(engine, setting.id)
     kept = select(KioskState).where(KioskState.kiosk_id.in_(kiosks))
     found["on-site (kept state)"] = _plan(engine, kept)
     return found
