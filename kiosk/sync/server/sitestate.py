@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.state import (
@@ -114,9 +114,13 @@ def _save(row: KioskState, events: list[RecordEvent], state: dict[str, Any] | No
 
 
 def _rebuild(session: Session, row: KioskState) -> None:
-    row.upto_seq = 0
-    events = _events_after(session, row.kiosk_id, 0)
-    _save(row, events, _folded(events, SiteState()))
+    """Refold the kiosk's whole history, streamed (the upgrade does this for every kiosk)."""
+    query = select(RecordEvent).where(RecordEvent.kiosk_id == row.kiosk_id)
+    with session.scalars(query.order_by(RecordEvent.seq).execution_options(yield_per=2000)) as rows:
+        state = _folded(rows, SiteState())
+    last = select(func.max(RecordEvent.seq)).where(RecordEvent.kiosk_id == row.kiosk_id)
+    row.upto_seq = session.scalar(last) or 0
+    _save(row, [], state)
 
 
 def lock(session: Session, kiosk_id: str) -> tuple[KioskState, bool]:
