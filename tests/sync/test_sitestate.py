@@ -5,6 +5,7 @@ visitors erased, old events removed by retention, and events the rules refuse.""
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -143,3 +144,38 @@ def test_a_kiosk_without_kept_state_is_folded_as_before(records_engine: Engine) 
     kept = sitestate.current(records_engine, ["door"])["door"]
     assert list(kept.staff) == [4] and kept.staff[4].stored == {"phone"}
     _same_as_fold(records_engine, "door")
+
+
+def _shift(seq: int) -> EventIn:
+    """Every eighth seq is one push's, its own staff (so the pushes share no name rows, whose
+    locks would make them take turns anyway): a start, then an end, for three of them."""
+    staff = 10 * (seq % 8) + (seq // 8) % 3 + 1
+    kind = "shift.start" if (seq // 24) % 2 == 0 else "shift.end"
+    return EventIn.model_validate({
+        "id": str(uuid.uuid4()), "seq": seq, "kind": kind,
+        "occurred_at": (START + timedelta(minutes=seq)).isoformat(), "clock_synced": True,
+        "boot_id": "b", "mono_ns": seq, "payload": {"devices": ["phone"]},
+        "subject": {"type": "staff", "id": staff},
+    })  # fmt: skip
+
+
+def test_pushes_of_one_kiosk_at_once_keep_every_event(records_engine: Engine) -> None:
+    """Eight pushes of the same kiosk at the same moment, each of every eighth event: each push
+    folds onto what the others committed (they take turns on the kiosk's row), none overwrites
+    another's."""
+    db.upgrade(records_engine)
+    _push(records_engine, "busy", [_shift(1)])  # the kiosk's row exists: the pushes meet on it
+    events = [_shift(seq) for seq in range(2, 12 * 8 + 2)]
+    barrier = threading.Barrier(8)
+
+    def push(n: int) -> None:
+        barrier.wait()
+        _push(records_engine, "busy", events[n::8])
+
+    threads = [threading.Thread(target=push, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert queries.site_state(records_engine, "busy").staff  # someone is on shift at the end
+    _same_as_fold(records_engine, "busy")
