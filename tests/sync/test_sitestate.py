@@ -179,3 +179,16 @@ def test_pushes_of_one_kiosk_at_once_keep_every_event(records_engine: Engine) ->
         t.join()
     assert queries.site_state(records_engine, "busy").staff  # someone is on shift at the end
     _same_as_fold(records_engine, "busy")
+
+
+def test_a_push_in_order_folds_only_its_own_events(records_engine: Engine) -> None:
+    """What makes the page's cost flat: once a kiosk's row exists, a push in seq order folds its
+    own events onto the kept state and reads nothing older. Shown by removing the first event
+    behind ingest's back: a push that refolded the history would drop the person it started."""
+    db.upgrade(records_engine)
+    _push(records_engine, "door", [_shift(1)])  # staff 11 starts
+    with records_engine.begin() as conn:
+        conn.execute(text("DELETE FROM events WHERE kiosk_id = 'door'"))
+    _push(records_engine, "door", [_shift(2)])  # staff 21 starts
+    kept = sitestate.current(records_engine, ["door"])["door"]
+    assert sorted(kept.staff) == [11, 21]

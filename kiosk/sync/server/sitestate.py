@@ -126,9 +126,12 @@ def _rebuild(session: Session, row: KioskState) -> None:
 def lock(session: Session, kiosk_id: str) -> tuple[KioskState, bool]:
     """The kiosk's row, locked until the transaction ends (made first if missing: then True)."""
     blank = {"kiosk_id": kiosk_id, "upto_seq": 0, "state": encode(SiteState()), "updated_at": ""}
-    made = session.execute(insert_for(session)(KioskState).values(blank).on_conflict_do_nothing())
+    # Asked with RETURNING, not rowcount: on PostgreSQL the rowcount of this insert is -1 (true),
+    # and every push refolded its kiosk's whole history as if the row were new.
+    insert = insert_for(session)(KioskState.__table__).values(blank).on_conflict_do_nothing()
+    made = session.execute(insert.returning(KioskState.kiosk_id)).first() is not None
     query = select(KioskState).where(KioskState.kiosk_id == kiosk_id).with_for_update()
-    return session.scalars(query).one(), bool(made.rowcount)  # type: ignore[attr-defined]
+    return session.scalars(query).one(), made
 
 
 def advance(session: Session, row: KioskState, made: bool, accepted: int) -> None:
