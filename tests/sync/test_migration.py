@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import db
+from kiosk.sync.server import db, queries, sitestate
 from kiosk.sync.server.managers import check_login, hash_password, session_for
 from kiosk.sync.server.models import RecordEvent, Subject
 from kiosk.sync.server.tenancy import Account, Kiosk, Person, Setting
@@ -94,3 +94,16 @@ def test_a_new_service_starts_empty(records_engine: Engine) -> None:
     with Session(records_engine) as s:
         assert s.scalar(select(func.count()).select_from(Setting)) == 0
         assert s.scalar(select(func.count()).select_from(Account)) == 0
+
+
+def test_the_upgrade_builds_each_kiosks_on_site_state(records_engine: Engine) -> None:
+    """r0003 folds the stored events once, so the On-site page shows the same people after the
+    upgrade without folding them again: door-a's two staff and door-b's one are on shift."""
+    _old_service(records_engine)
+    db.upgrade(records_engine, "r0002")
+    db.upgrade(records_engine)
+    kept = sitestate.current(records_engine, ["door-a", "door-b", "door-c"])
+    assert sorted(kept) == ["door-a", "door-b"]  # door-c has no events: nothing to keep
+    for kiosk, staff in [("door-a", [1, 2]), ("door-b", [1])]:
+        assert kept[kiosk] == queries.site_state(records_engine, kiosk)
+        assert list(kept[kiosk].staff) == staff

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from kiosk.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "r0002"
+SCHEMA_HEAD = "r0004"
 
 
 class RecordsDbError(StoreError):
@@ -94,3 +96,9 @@ def check_current(engine: Engine) -> None:
             f"database {describe(engine)} is at schema {version}, this service needs "
             f"{SCHEMA_HEAD}: run 'kiosk records migrate --db URL'"
         )
+
+
+def insert_for(session: Session) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert

@@ -1,5 +1,6 @@
 """Storing a pushed batch exactly once: events keyed by id with INSERT … ON CONFLICT DO NOTHING,
-names upserted into `subjects`, and the batch's Idempotency-Key recorded in the same transaction.
+names upserted into `subjects`, the kiosk's on-site state advanced (sitestate) and the batch's
+Idempotency-Key recorded in the same transaction.
 
 A replayed key returns the first answer; a key reused for a different body is refused. Because the
 key, the events and the names commit together, a response lost after the commit is answered the
@@ -15,10 +16,11 @@ from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, case, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from kiosk.sync.server import sitestate
 from kiosk.sync.server.clock import now_text
+from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
 from kiosk.sync.server.registry import link_staff
 from kiosk.sync.server.schema import EventIn, KioskStatusIn, SubjectIn
@@ -37,12 +39,6 @@ class Stored:
 
 def body_digest(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
-
-
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
-    name = session.get_bind().dialect.name
-    return postgresql.insert if name == "postgresql" else sqlite.insert
 
 
 # Written for each driver, not built with SQLAlchemy's insert(): its multi-row VALUES with
@@ -112,7 +108,7 @@ def _subject_rows(kiosk_id: str, events: list[EventIn], when: str) -> list[dict[
 def _upsert_subjects(session: Session, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    stmt = _insert(session)(Subject.__table__)
+    stmt = insert_for(session)(Subject.__table__)
     new = stmt.excluded
     erased = Subject.erased | new.erased
     # Once erased, a name never comes back, whatever order pushes arrive in.
@@ -146,15 +142,19 @@ def store_batch(
         previous = _previous(session, kiosk_id, key, digest)
         if previous is not None:
             return previous
+        state, made = sitestate.lock(session, kiosk_id)  # first: one kiosk's pushes take turns
         accepted = _insert_events(session, [_event_row(kiosk_id, e, when) for e in events])
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
         link_staff(session, kiosk_id, staff)
+        sitestate.advance(session, state, made, accepted)
         result = Stored(accepted, len(events) - accepted)
         key_row = {"kiosk_id": kiosk_id, "key": key, "body_sha256": digest,
                    "accepted": result.accepted, "duplicates": result.duplicates,
                    "created_at": when}  # fmt: skip
-        session.execute(_insert(session)(IdempotencyKey).values(key_row).on_conflict_do_nothing())
+        session.execute(
+            insert_for(session)(IdempotencyKey).values(key_row).on_conflict_do_nothing()
+        )
         return result
 
 
@@ -165,7 +165,7 @@ def store_report(engine: Engine, kiosk_id: str, report: KioskStatusIn) -> None:
     row = {"kiosk_id": kiosk_id, "pending": report.pending, "dead": report.dead,
            "dead_events": dead, "reported_at": when}  # fmt: skip
     with Session(engine) as session, session.begin():
-        stmt = _insert(session)(KioskReport).values(row)
+        stmt = insert_for(session)(KioskReport).values(row)
         fresh = {
             col: stmt.excluded[col] for col in ("pending", "dead", "dead_events", "reported_at")
         }

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session
 
 from kiosk.domain.state import SiteState
-from kiosk.sync.server import queries, words
+from kiosk.sync.server import queries, sitestate, words
 from kiosk.sync.server.csvrows import local_time
 from kiosk.sync.server.models import KioskReport, Subject
 from kiosk.sync.server.tenancy import Setting
@@ -92,9 +92,13 @@ def _fill_report(view: KioskView, report: KioskReport | None, tz: ZoneInfo) -> N
 def overview(engine: Engine, setting: Setting) -> list[KioskView]:
     tz = ZoneInfo(setting.timezone)
     reports = queries.reports(engine, setting.id)
+    kiosks = queries.kiosks(engine, setting.id)
+    kept = sitestate.current(engine, kiosks)
     views = []
-    for kiosk in queries.kiosks(engine, setting.id):
-        state = queries.site_state(engine, kiosk)
+    for kiosk in kiosks:
+        state = kept.get(kiosk)
+        if state is None:  # no kept state (see sitestate): fold its events, as before
+            state = queries.site_state(engine, kiosk)
         view = KioskView(kiosk)
         _fill_people(view, state, _names(engine, kiosk, state), setting, tz)
         _fill_report(view, reports.get(kiosk), tz)

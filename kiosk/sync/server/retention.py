@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Delete, Engine, delete, exists, select, update
+from sqlalchemy import ColumnElement, Delete, Engine, delete, exists, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.types import EventKind
+from kiosk.sync.server import sitestate
 from kiosk.sync.server.managers import drop_expired_sessions
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 from kiosk.sync.server.queries import kiosks_of
@@ -110,9 +111,22 @@ def _prune_events(
         RecordEvent.kind == EventKind.BADGE_UNKNOWN.value,
         RecordEvent.received_at < before(periods.unknown_badge_days),
     )))  # fmt: skip
-    expired = delete(RecordEvent).where(RecordEvent.received_at < before(periods.events_days))
-    old = _delete(session, scoped(expired))
+    cutoff = RecordEvent.received_at < before(periods.events_days)
+    touched = scoped_kiosks(session, cutoff, setting_id)
+    old = _delete(session, scoped(delete(RecordEvent).where(cutoff)))
+    if old:  # what is on site is the fold of the events kept: refold the kiosks that lost some
+        sitestate.rebuild(session, touched)
     return visitors, unknown, old
+
+
+def scoped_kiosks(
+    session: Session, cutoff: ColumnElement[bool], setting_id: int | None
+) -> list[str]:
+    """The kiosks with events older than the cutoff (of one setting, or everywhere)."""
+    query = select(RecordEvent.kiosk_id).where(cutoff).distinct()
+    if setting_id is not None:
+        query = query.where(RecordEvent.kiosk_id.in_(kiosks_of(setting_id)))
+    return list(session.scalars(query))
 
 
 def _delete(session: Session, statement: Delete) -> int:
