@@ -119,18 +119,6 @@ class Items(Bound):
 
 
 @dataclass(frozen=True)
-class Pins(Bound):
-    """A table of locker id to GPIO pin."""
-
-    pin: Bound
-
-    def problem(self, value: object) -> str | None:
-        if not isinstance(value, Mapping):
-            return f"must be a table of locker id = pin, got {value!r}"
-        return _first(self.pin.problem(v) for v in value.values())
-
-
-@dataclass(frozen=True)
 class ZeroOr(Bound):
     """0 (meaning "work it out"), or a value within `other`."""
 
@@ -232,8 +220,9 @@ BOUNDS: dict[str, Bound] = {
     "signals.green_led": GPIO,
     "signals.red_led": GPIO,
     "signals.buzzer": GPIO,
-    "signals.relay_pins": Pins(GPIO),
-    "signals.door_pins": Pins(GPIO),
+    # Which lockers they name is checked across settings (each must be in lockers.ids).
+    "signals.relay_pins": Table(Anything(), GPIO, "locker id = pin"),
+    "signals.door_pins": Table(Anything(), GPIO, "locker id = pin"),
     "signals.relay_active_high": Anything(),
     "signals.relay_pulse_s": Number(0.1, 30, SECONDS),
     "signals.door_open_alert_s": Number(5, 3600, SECONDS),
