@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.overdue import find_overdue
 from kiosk.domain.state import SiteState, fold
-from kiosk.sync.server.csvrows import People
+from kiosk.export_columns import neutralise
+from kiosk.sync.server import csvrows, csvsql
+from kiosk.sync.server.csvrows import EventRow, People
 from kiosk.sync.server.models import KioskReport, RecordEvent, Subject
 from kiosk.sync.server.sitestate import fact
-from kiosk.sync.server.tenancy import Kiosk
+from kiosk.sync.server.tenancy import Kiosk, Setting
 
 PAGE_ROWS = 100
 NameKey = tuple[str, str, int]
@@ -73,7 +75,7 @@ def event_query(setting_id: int, f: Filters, tz: ZoneInfo) -> Select[RecordEvent
     return query
 
 
-def _name_keys(events: list[RecordEvent]) -> set[NameKey]:
+def _name_keys(events: Sequence[EventRow]) -> set[NameKey]:
     keys: set[NameKey] = set()
     for e in events:
         if e.subject_type and e.subject_id:
@@ -84,7 +86,7 @@ def _name_keys(events: list[RecordEvent]) -> set[NameKey]:
     return keys
 
 
-def people_for(session: Session, events: list[RecordEvent]) -> People:
+def people_for(session: Session, events: Sequence[EventRow]) -> People:
     """The names of the people these events are about (and their approvers), and no others."""
     keys = sorted(_name_keys(events))
     found: People = {}
@@ -128,17 +130,50 @@ def event_page(
         return shown, people_for(session, shown), len(rows) > PAGE_ROWS
 
 
+# What a CSV row is read from (`csvrows.EventRow`): plain rows, no ORM objects.
+EXPORTED = (RecordEvent.id, RecordEvent.kiosk_id, RecordEvent.seq, RecordEvent.kind,
+            RecordEvent.occurred_at, RecordEvent.clock_synced, RecordEvent.subject_type,
+            RecordEvent.subject_id, RecordEvent.payload)  # fmt: skip
+
+
 def all_events(
     engine: Engine, setting_id: int, f: Filters, tz: ZoneInfo
-) -> Iterator[tuple[RecordEvent, People]]:
+) -> Iterator[tuple[EventRow, People]]:
     """Every matching event in kiosk and seq order, read in chunks, names loaded per chunk."""
-    query = event_query(setting_id, f, tz).order_by(RecordEvent.kiosk_id, RecordEvent.seq)
+    query = (
+        event_query(setting_id, f, tz)
+        .with_only_columns(*EXPORTED)
+        .order_by(RecordEvent.kiosk_id, RecordEvent.seq)
+    )
     with Session(engine) as session:
-        result = session.scalars(query.execution_options(yield_per=2000))
+        result = session.execute(query.execution_options(yield_per=2000))
         for chunk in result.partitions():
-            names = people_for(session, list(chunk))
+            names = people_for(session, chunk)
             for event in chunk:
                 yield event, names
+
+
+def csv_rows(engine: Engine, setting_id: int, f: Filters, tz: ZoneInfo) -> Iterator[list[str]]:
+    """The CSV rows of a setting's matching events. PostgreSQL computes the cells itself
+    (`csvsql`: a group's month is 160,000 rows); SQLite's rows are formatted in Python."""
+    if engine.dialect.name != "postgresql":
+        for event, names in all_events(engine, setting_id, f, tz):
+            yield csvrows.row(event, names, tz)
+        return
+    query = csvsql.csv_query(event_query(setting_id, f, tz), tz.key)
+    with engine.connect() as conn:
+        result = conn.execution_options(yield_per=5000).execute(query)
+        for chunk in result.partitions():
+            yield from (list(cells) for cells in chunk)
+
+
+def group_csv_rows(engine: Engine, settings: Sequence[Setting], f: Filters) -> Iterator[list[str]]:
+    """An organisation's CSV: each setting's rows in turn (its times in its own zone), the
+    setting's name in front. One setting at a time, so memory stays what one chunk needs."""
+    for setting in settings:
+        name = neutralise(setting.name)
+        for cells in csv_rows(engine, setting.id, f, ZoneInfo(setting.timezone)):
+            yield [name, *cells]
 
 
 def kiosks(engine: Engine, setting_id: int) -> list[str]:

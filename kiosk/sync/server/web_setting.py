@@ -66,10 +66,7 @@ def build_setting_pages(engine: Engine, access: Access) -> APIRouter:
         used = {k: v for k, v in raw.items() if v}
         await run_in_threadpool(audit.record_now, engine, viewer.actor, "csv_download",
                                 setting_id=setting.id, filters=used)  # fmt: skip
-        rows = (
-            csvrows.row(e, names, tz)
-            for e, names in queries.all_events(engine, setting.id, found, tz)
-        )
+        rows = queries.csv_rows(engine, setting.id, found, tz)
         name = f"records-{date.today().isoformat()}.csv"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return StreamingResponse(
