@@ -1,7 +1,7 @@
 """The records service at group scale on PostgreSQL: `python bench/bench_records_scale.py [EVENTS...]`
 (default 200000 2000000).
 
-200 settings (ten organisations of twenty), 400 kiosks (two per setting), and a year of a
+200 settings (one group of two hundred nurseries), 400 kiosks (two per setting), and a year of a
 nursery's days at each kiosk (five shifts, a phone out and back, a visitor; today's people still
 on site), loaded with COPY in the shape ingest stores: events, subjects and each kiosk's kept
 on-site state. The history grows backwards (older days loaded at the larger size), so what is on
@@ -9,13 +9,16 @@ site now is the same at every size and only the history differs.
 
 At each size: the On-site page's data (`overview`) beside the old way it was read (every kiosk's
 events folded, the baseline, fewer rounds), one events page unfiltered and filtered by person,
-kind and date, and a month's CSV of one setting, p50/p95 over random settings; then the EXPLAIN
-lines that say which index each query uses. Record the figures in bench/RESULTS.md.
+kind and date, and a month's CSV of one setting, p50/p95 over random settings; the group
+admin's CSV of all 200 settings for a week and a month (~168,000 rows) beside the same events
+fetched raw, with how much the process's memory grew while it streamed; then the EXPLAIN lines
+that say which index each query uses. Record the figures in bench/RESULTS.md.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -110,13 +113,14 @@ def _fact(row: Row) -> EventFact:
 
 
 def _tenancy(engine: Engine) -> None:
+    """One group of 200 nurseries: its admin's CSV is the whole service's month."""
     now = TODAY.isoformat()
     with Session(engine) as session, session.begin():
-        orgs = [Organisation(name=f"Group {n}", created_at=now) for n in range(10)]
-        session.add_all(orgs)
+        group = Organisation(name="Group", created_at=now)
+        session.add(group)
         session.flush()
         for s in range(SETTINGS):
-            setting = Setting(organisation_id=orgs[s % 10].id, name=f"Nursery {s}", created_at=now)
+            setting = Setting(organisation_id=group.id, name=f"Nursery {s:03d}", created_at=now)
             session.add(setting)
             session.flush()
             for k in range(KIOSKS_PER_SETTING):
@@ -195,6 +199,54 @@ def _csv(engine: Engine, setting: Setting) -> int:
         for e, names in queries.all_events(engine, setting.id, _month(), TZ)
     )
     return sum(len(chunk) for chunk in csvrows.stream(rows))
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def group_csv(engine: Engine, settings: list[Setting], days: int) -> tuple[float, int, float]:
+    """The organisation admin's CSV of the last `days` days of all 200 settings, as the page
+    streams it: (seconds, rows, the most the process's memory grew while it ran, MiB)."""
+    end = TODAY.date() - timedelta(days=1)
+    found = queries.Filters(start=end - timedelta(days=days - 1), end=end)
+    started, before, grew, rows = time.perf_counter(), _rss_mib(), 0.0, 0
+    for chunk in csvrows.stream(queries.group_csv_rows(engine, settings, found)):
+        rows += chunk.count("\n")
+        grew = max(grew, _rss_mib() - before)
+    return time.perf_counter() - started, rows - 1, grew
+
+
+def group_raw(engine: Engine, settings: list[Setting], days: int) -> float:
+    """The baseline: the same events fetched as stored (no names, no cells, no CSV)."""
+    end = TODAY.date() - timedelta(days=1)
+    found = queries.Filters(start=end - timedelta(days=days - 1), end=end)
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        for setting in settings:
+            query = (
+                queries.event_query(setting.id, found, TZ)
+                .with_only_columns(*queries.EXPORTED)
+                .order_by(queries.RecordEvent.kiosk_id, queries.RecordEvent.seq)
+            )
+            for _ in conn.execution_options(yield_per=5000).execute(query):
+                pass
+    return time.perf_counter() - started
+
+
+def measure_group(engine: Engine, settings: list[Setting]) -> list[str]:
+    lines = []
+    for days in (7, 30):
+        csv_runs = [group_csv(engine, settings, days) for _ in range(3)]
+        raw_runs = [group_raw(engine, settings, days) for _ in range(3)]
+        took, raw = median([r[0] for r in csv_runs]), median(raw_runs)
+        lines.append(
+            f"group CSV, {days:2d} days, 200 settings: {csv_runs[0][1]:,} rows  p50 {took:5.2f} s"
+            f"   the same events fetched raw {raw:5.2f} s ({took / raw:.1f}x)"
+            f"   memory grew at most {max(r[2] for r in csv_runs):5.1f} MiB"
+        )
+    return lines
 
 
 _ONE_DAY = date.today() - timedelta(days=3)
@@ -276,6 +328,8 @@ def main() -> int:
             print(f"\n-- {count:,} events ({days} days at each kiosk), loaded in {seconds:.0f} s")
             for figures in measure(engine, settings):
                 print(figures.line(), flush=True)
+            for line in measure_group(engine, settings):
+                print(line, flush=True)
             for name, lines in plans(engine, settings[7]).items():
                 print(f"  plan, {name}:")
                 for ln in lines:

@@ -8,6 +8,8 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -17,7 +19,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import audit
+from kiosk.export_columns import HEADER
+from kiosk.sync.server import audit, csvrows, filters, queries
 from kiosk.sync.server.managers import (
     ADMIN,
     MANAGER,
@@ -73,6 +76,26 @@ def build_admin_pages(engine: Engine, access: Access) -> APIRouter:
         await run_in_threadpool(audit.record_now, engine, viewer.actor, "audit_download")
         disposition = {"Content-Disposition": 'attachment; filename="audit.csv"'}
         return StreamingResponse(_audit_csv(engine, viewer.organisation_id),
+                                 media_type="text/csv; charset=utf-8",
+                                 headers={**HEADERS, **disposition})  # fmt: skip
+
+    @router.get("/group/events.csv")
+    async def group_csv(request: Request, viewer: Admin) -> Response:
+        """Every setting of the organisation in one file (an admin's view of the whole group)."""
+        asked = filters.parse(request.query_params)
+        if asked.problems:  # said on a page before a download starts: a stream cannot
+            return await run_in_threadpool(page, engine, "message.html", viewer, 400,
+                                           title="Not exported",
+                                           message=" ".join(asked.problems))  # fmt: skip
+        used = {k: v for k, v in asked.raw.items() if v and k != "kiosk"}
+        await run_in_threadpool(audit.record_now, engine, viewer.actor, "csv_download",
+                                filters={**used, "scope": "organisation"})  # fmt: skip
+        settings = await run_in_threadpool(settings_of, engine, viewer)
+        wanted = replace(asked.filters, kiosk="")  # kiosk ids belong to one setting's page
+        rows = queries.group_csv_rows(engine, settings, wanted)
+        name = f"group-records-{date.today().isoformat()}.csv"
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return StreamingResponse(csvrows.stream(rows, ["setting", *HEADER]),
                                  media_type="text/csv; charset=utf-8",
                                  headers={**HEADERS, **disposition})  # fmt: skip
 
