@@ -60,7 +60,7 @@ class RosterPuller:
             return PullResult(Pulled.UNREACHABLE, version, f"network: {type(exc).__name__}")
         if status == 304:
             return PullResult(Pulled.UNCHANGED, version)
-        if status != 200 or body is None:
+        if status != 200:
             return self._refused(version, f"HTTP {status}")
         return self._apply(body, new_etag, version)
 

@@ -4,17 +4,25 @@ its own functions, and each door's view compared."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from kiosk.app import App
+from kiosk.cli.sync import read_token
 from kiosk.clock import ManualClock
 from kiosk.domain.taps import TapKind
 from kiosk.domain.types import EventKind, StaffId
 from kiosk.store.models import Event
+from kiosk.sync.backoff import Backoff
+from kiosk.sync.contract import MAX_SNAPSHOT_BYTES
+from kiosk.sync.pusher import Pusher, PushSettings
+from kiosk.sync.roster import Pulled, RosterPuller
 from tests.conftest import MORNING
 from tests.sync.doors import door, kiosk, open_door, setting_with_doors, sync_once
+from tests.sync.faultproxy import Act, FaultProxy
 from tests.sync.server import Running
 
 ANN_BADGE, BEN_BADGE, CHLOE_BADGE = "A1A1A1A1", "B2B2B2B2", "C3C3C3C3"
@@ -114,3 +122,64 @@ def test_a_managed_kiosk_refuses_local_roster_edits_and_says_where(
         assert f"{records.url}/manager" in done.stderr
     listed = kiosk(config, "staff", "list", "--all")
     assert "Eve Local" not in listed.stdout and "Ann Okafor" in listed.stdout
+
+
+def test_a_door_cut_off_runs_on_its_last_snapshot_and_catches_up_on_reconnecting(
+    records: Running, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    console = setting_with_doors(records, "front-door", "garden-door")
+    ben = console.add("Ben Carter", "staff", BEN_BADGE)
+    front = door(tmp_path, "front-door", records.url, records.token("front-door"))
+    proxy = FaultProxy(records.port).start()
+    garden = door(tmp_path, "garden-door", proxy.url, records.token("garden-door"))
+    clock = ManualClock(MORNING)
+    sync_once(front)
+    app = open_door(garden, clock)
+    puller = garden_puller(app, clock)
+    version = puller.pull().version
+    assert version is not None
+
+    proxy.script.extend([Act("reset")] * 2)  # the garden door's network is cut
+    console.revoke(ben, BEN_BADGE)
+    assert sync_once(front)["setting"] == "applied"
+    front_app = open_door(front, clock)
+    assert tap(front_app, clock, BEN_BADGE) == TapKind.REVOKED
+    cut = puller.pull()
+    assert (cut.outcome, cut.version) == (Pulled.UNREACHABLE, version)
+    app.close()  # and restarted while cut off: it runs on the last snapshot it had
+    app = open_door(garden, clock)
+    assert app.ctx.setting_version == version
+    assert tap(app, clock, BEN_BADGE) == TapKind.START_SHIFT
+    assert puller.pull().outcome == Pulled.UNREACHABLE
+
+    caught_up = garden_puller(app, clock).pull()  # the network is back
+    assert caught_up.outcome == Pulled.APPLIED and caught_up.version > version
+    assert tap(app, clock, BEN_BADGE) == TapKind.REVOKED
+    assert view(app) == view(front_app)
+
+    # A service gone wrong: a document that is not a snapshot, then one far too big. Refused,
+    # said in the log without a name, and the door keeps the last good one.
+    caplog.set_level(logging.WARNING)
+    for bad, why in ((b'{"format": 1, "sections": []}', "sections"),
+                     (b"[" * (MAX_SNAPSHOT_BYTES + 1), "limit")):  # fmt: skip
+        console.add(f"Dee {len(bad)}", "staff")  # a change, so the door asks for a new one
+        proxy.script.append(Act("status", 200, (("ETag", '"s1-v999-f1"'),), body=bad))
+        refused = garden_puller(app, clock).pull()
+        assert refused.outcome == Pulled.REFUSED and why in refused.reason
+        assert refused.version == caught_up.version
+        assert tap(app, clock, BEN_BADGE) == TapKind.REVOKED
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "setting snapshot refused" in logged and "Ben" not in logged and "Dee" not in logged
+    proxy.stop()
+    front_app.close()
+    app.close()
+
+
+def garden_puller(app: App, clock: ManualClock) -> RosterPuller:
+    """The door's fetch as `kiosk sync` makes it, in this process (so the proxy's script and
+    the log are the test's): its own config, token and database."""
+    config = app.file_config or app.config
+    settings = PushSettings(url=config.sync.url, kiosk_id=config.kiosk.id,
+                            token=read_token(config.sync.token_file),
+                            backoff=Backoff(0.01, 0.05))  # fmt: skip
+    return RosterPuller(Pusher(app.store, settings), config, clock)
