@@ -4,9 +4,10 @@ Before, the kiosk numbered staff itself; after, a staff number is the setting's 
 local member of staff becomes the person the records service linked them to when they were pushed
 (the snapshot's `links`), else the person holding one of their live badges; anyone else is kept,
 inactive, under KEPT_OFFSET + their old number, which no person id reaches. Their events, badges
-and approvals move with them, so no history is lost. The service makes the same move on its copy
-when the `roster.applied` event carrying this mapping reaches it, which is why the first snapshot
-is applied only when every earlier event has been pushed (`pending_events`).
+and approvals move with them, so no history is lost; badges the kiosk enrolled itself stay with
+their holders and are reported, so the setting enrols them too. The service makes the same move
+on its copy when the `roster.applied` event carrying this mapping reaches it, which is why the
+first snapshot is applied only when every earlier event has been pushed (`pending_events`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,18 @@ def rekey_local_staff(session: Session, roster: Roster) -> dict[int, int]:
         _move(session, -old.id, new)
     session.expire_all()
     return mapping
+
+
+def badges_to_keep(session: Session, roster: Roster) -> dict[str, int]:
+    """Live badges the kiosk enrolled itself, of people in the snapshot, that the setting does
+    not know: kept (the console never saw them enrolled), and reported to the service in the
+    `roster.applied` event, which enrols them there. Call after `rekey_local_staff`."""
+    people = {s.id for s in roster.staff if s.active}
+    return {
+        b.uid: b.staff_id
+        for b in session.scalars(select(Badge).where(Badge.revoked_at.is_(None)))
+        if b.staff_id in people and b.uid not in roster.badges
+    }
 
 
 def _targets(session: Session, roster: Roster, local_ids: list[int]) -> dict[int, int]:

@@ -22,7 +22,7 @@ from kiosk.config import Config, ConfigError, with_setting
 from kiosk.domain.types import EventKind
 from kiosk.store import events
 from kiosk.store.models import AppliedSetting, Badge, Event, Locker, Staff
-from kiosk.store.rekey import rekey_local_staff
+from kiosk.store.rekey import badges_to_keep, rekey_local_staff
 from kiosk.store.roster_check import Roster, RosterRefused, RosterStaff
 
 ROW_ID = 1
@@ -53,15 +53,17 @@ def apply_roster(
         raise RosterRefused(f"policy: {exc}") from None
     now = clock.now()
     rekeyed = rekey_local_staff(session, roster) if row is None else {}
+    kept = badges_to_keep(session, roster) if row is None else {}
     _lockers(session, roster.config.get("lockers.ids", config.lockers.ids))
     _staff(session, roster.staff, now)
-    _badges(session, roster.badges, now)
+    _badges(session, {**kept, **roster.badges}, now)
     _record(session, row, roster, etag, now)
     payload: dict[str, Any] = {"version": roster.version, "setting_id": roster.setting_id,
                                "staff": sum(s.active for s in roster.staff),
                                "badges": len(roster.badges), "etag": etag}  # fmt: skip
-    if row is None:
+    if row is None:  # the first: how the service renumbers its copy, and badges to enrol
         payload["rekeyed"] = {str(k): v for k, v in rekeyed.items()}
+        payload["kept_badges"] = kept
     return events.append(session, clock, config.kiosk.id, EventKind.ROSTER_APPLIED,
                          payload=payload)  # fmt: skip
 

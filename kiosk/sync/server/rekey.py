@@ -16,12 +16,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.domain.types import EventKind
+from kiosk.domain.people import normalise_uid
+from kiosk.domain.types import EventKind, PolicyError
 from kiosk.sync.server import sitestate
+from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.models import RecordEvent, Subject
 from kiosk.sync.server.registry import bump_roster
+from kiosk.sync.server.roster import live_badge
 from kiosk.sync.server.schema import EventIn
-from kiosk.sync.server.tenancy import Kiosk, Person
+from kiosk.sync.server.tenancy import Badge, Kiosk, Person, Setting
 
 FIRST = EventKind.ROSTER_APPLIED.value
 
@@ -39,6 +42,7 @@ def first_roster(session: Session, kiosk_id: str, events: list[EventIn]) -> None
         _renumber_events(session, kiosk_id, first.seq, mapping)
         _renumber_subjects(session, kiosk, mapping)
         sitestate.rebuild(session, [kiosk_id])
+    _enrol_kept(session, kiosk, first.payload.get("kept_badges"))
     kiosk.managed_from_seq = first.seq
     bump_roster(session, kiosk.setting_id)  # its snapshot's `links` are now empty
 
@@ -96,6 +100,25 @@ def _renumber_subjects(session: Session, kiosk: Kiosk, mapping: dict[int, int]) 
 
 def _staff_subjects(kiosk_id: str, ids: Iterable[int]) -> tuple[ColumnElement[bool], ...]:
     return (Subject.kiosk_id == kiosk_id, Subject.type == "staff", Subject.id.in_(list(ids)))
+
+
+def _enrol_kept(session: Session, kiosk: Kiosk, raw: Any) -> None:
+    """The badges the kiosk had enrolled itself and kept: the setting's too, unless it has
+    given that badge to someone meanwhile."""
+    if not isinstance(raw, dict):
+        return
+    people = set(session.scalars(select(Person.id).where(
+        Person.setting_id == kiosk.setting_id, Person.left_at.is_(None))))  # fmt: skip
+    setting = session.get(Setting, kiosk.setting_id)
+    for raw_uid, person in sorted(raw.items()):
+        try:
+            uid = normalise_uid(str(raw_uid))
+        except PolicyError:
+            continue
+        if setting is not None and person in people and live_badge(session, setting, uid) is None:
+            session.add(Badge(setting_id=kiosk.setting_id, person_id=person, uid=uid,
+                              enrolled_at=now_text()))  # fmt: skip
+            session.flush()
 
 
 def is_managed(session: Session, kiosk_id: str) -> bool:
