@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from kiosk.app import App
@@ -17,7 +18,7 @@ from kiosk.domain.taps import TapKind
 from kiosk.domain.types import EventKind, StaffId
 from kiosk.store.models import Event
 from kiosk.sync.backoff import Backoff
-from kiosk.sync.contract import MAX_SNAPSHOT_BYTES
+from kiosk.sync.contract import MAX_SNAPSHOT_BYTES, SETTING_PATH
 from kiosk.sync.pusher import Pusher, PushSettings
 from kiosk.sync.roster import Pulled, RosterPuller
 from tests.conftest import MORNING
@@ -183,3 +184,26 @@ def garden_puller(app: App, clock: ManualClock) -> RosterPuller:
                             token=read_token(config.sync.token_file),
                             backoff=Backoff(0.01, 0.05))  # fmt: skip
     return RosterPuller(Pusher(app.store, settings), config, clock)
+
+
+def test_a_kiosk_gets_only_its_own_setting_and_a_304_when_its_copy_is_current(
+    records: Running,
+) -> None:
+    console = setting_with_doors(records, "front-door")
+    console.add("Ann Okafor", "manager", ANN_BADGE)
+    setting_with_doors(records, "other-nursery")
+    url = records.url + SETTING_PATH.format(kiosk_id="front-door")
+    mine = {"Authorization": f"Bearer {records.token('front-door')}"}
+    assert requests.get(url, timeout=10).status_code == 401
+    theirs = {"Authorization": f"Bearer {records.token('other-nursery')}"}
+    assert requests.get(url, headers=theirs, timeout=10).status_code == 403
+    full = requests.get(url, headers=mine, timeout=10)
+    assert full.status_code == 200 and full.json()["sections"]["staff"][0]["name"] == "Ann Okafor"
+    etag = full.headers["ETag"]
+    assert etag.startswith('"') and not etag.startswith("W/")  # strong
+    same = requests.get(url, headers={**mine, "If-None-Match": etag}, timeout=10)
+    assert (same.status_code, same.content, same.headers["ETag"]) == (304, b"", etag)
+    console.add("Ben Carter", "staff")
+    changed = requests.get(url, headers={**mine, "If-None-Match": etag}, timeout=10)
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert [p["name"] for p in changed.json()["sections"]["staff"]] == ["Ann Okafor", "Ben Carter"]

@@ -140,7 +140,7 @@ def build_api(engine: Engine, gate: Gate) -> APIRouter:
     @router.get(
         SETTING_PATH, response_model=SettingSnapshot, tags=["sync"],
         responses={304: {"description": "the kiosk's copy (If-None-Match) is current; no body"},
-                   **{code: {"model": Problem} for code in (401, 403, 404, 503)}},
+                   **{code: {"model": Problem} for code in (401, 403, 404, 422, 503)}},
         summary="The kiosk's setting: roster, badges, PINs, notices and policy values",
     )  # fmt: skip
     async def get_setting(
