@@ -4,6 +4,7 @@ its own functions, and each door's view compared."""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -114,7 +115,10 @@ def test_a_managed_kiosk_refuses_local_roster_edits_and_says_where(
     console.add("Ann Okafor", "manager", ANN_BADGE)
     config = door(tmp_path, "front-door", records.url, records.token("front-door"))
     assert kiosk(config, "staff", "add", "Dan Local").returncode == 0  # not managed yet
-    sync_once(config)
+    assert "this kiosk's own" in kiosk(config, "status").stdout
+    version = sync_once(config)["setting_version"]
+    status = json.loads(kiosk(config, "status", "--json").stdout)
+    assert status["sync"]["setting_version"] == version
     for args in (["staff", "add", "Eve Local"], ["staff", "badge", "Ann", "D4D4D4D4"],
                  ["staff", "revoke", ANN_BADGE], ["staff", "leave", "Ann"]):  # fmt: skip
         done = kiosk(config, *args)
