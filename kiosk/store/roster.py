@@ -47,6 +47,12 @@ def apply_roster(
     if row is not None and (row.setting_id, row.version, row.etag) == (
         roster.setting_id, roster.version, etag):  # fmt: skip
         return None
+    if row is not None and row.setting_id != roster.setting_id:
+        # Person ids are per setting: another setting's would rename this one's history.
+        raise RosterRefused(
+            f"snapshot is of setting {roster.setting_id}, this kiosk runs on setting "
+            f"{row.setting_id}: a kiosk moved to another setting is set up afresh"
+        )
     try:
         with_setting(config, roster.config)
     except ConfigError as exc:

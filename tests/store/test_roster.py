@@ -89,6 +89,7 @@ BAD = {
     "notice too long": (changed(lambda d: d["sections"]["notices"]["visitor_notice"].update(
         text="x" * 2001)), "notice.text"),
     "link to nobody": (changed(lambda d: d["sections"].update(links={"3": 99})), "links.3"),
+    "another setting": (changed(lambda d: d.update(setting_id=8)), "setting 8"),
 }  # fmt: skip
 
 
