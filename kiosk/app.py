@@ -6,12 +6,15 @@ modules are imported only by the commands that need them, so `kiosk export` neve
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from kiosk.clock import Clock, SystemClock
-from kiosk.config import Config
+from kiosk.config import Config, ConfigError
 from kiosk.domain.types import EventKind
 from kiosk.errors import StoreError
 from kiosk.services import KioskService, Recorded, ServiceContext
@@ -20,20 +23,50 @@ from kiosk.services.context import recorded
 from kiosk.store import migrate
 from kiosk.store.db import Store
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from kiosk.store.lock import RunLock
 
 
 @dataclass
 class App:
-    config: Config
+    config: Config  # in effect: the file's, with the setting's own values on a managed kiosk
     store: Store
     ctx: ServiceContext
     kiosk: KioskService
     admin: AdminService
+    file_config: Config | None = None
 
     def close(self) -> None:
         self.store.close()
+
+    def refresh_setting(self) -> bool:
+        """Take up a snapshot `kiosk sync` applied since (its staff and badges are read at each
+        tap anyway; this is its policy values and notice). True when something changed."""
+        try:
+            config, version = setting_in_effect(self.store, self.file_config or self.config)
+        except (StoreError, SQLAlchemyError, ConfigError) as exc:
+            # The kiosk keeps running on what it has; the next interval tries again.
+            log.warning("setting not taken up: %s", type(exc).__name__)
+            return False
+        if version == self.ctx.setting_version and config == self.config:
+            return False
+        self.config = self.ctx.config = config
+        self.ctx.setting_version = version
+        return True
+
+
+def setting_in_effect(store: Store, config: Config) -> tuple[Config, int | None]:
+    """The config in effect and the snapshot version: a kiosk is managed when it has a records
+    service and has applied its setting's snapshot; else the file alone (stand-alone)."""
+    from kiosk.store.roster import applied, effective
+
+    if not config.sync.url:
+        return config, None
+    with store.reading() as session:
+        row = applied(session)
+        return effective(config, row), row.version if row else None
 
 
 def open_app(config: Config, clock: Clock | None = None, *, check_schema: bool = True) -> App:
@@ -45,8 +78,13 @@ def open_app(config: Config, clock: Clock | None = None, *, check_schema: bool =
     except Exception:
         store.close()
         raise
-    ctx = ServiceContext(store, config, clock or SystemClock())
-    return App(config, store, ctx, KioskService(ctx), AdminService(ctx))
+    try:
+        in_effect, version = setting_in_effect(store, config) if check_schema else (config, None)
+    except Exception:
+        store.close()
+        raise
+    ctx = ServiceContext(store, in_effect, clock or SystemClock(), version)
+    return App(in_effect, store, ctx, KioskService(ctx), AdminService(ctx), config)
 
 
 def check_integrity(config: Config) -> None:

@@ -35,6 +35,17 @@ DEFAULT_QUIET_SPACE = (
 )
 
 
+# The values a setting's console owns (issue 11): on a kiosk that runs on its setting's snapshot,
+# the snapshot's value of each wins over the file's; everything else (hardware, paths, languages,
+# the kiosk's own limits) stays the file's.
+SETTING_OWNED = (
+    "kiosk.setting_name", "kiosk.timezone", "kiosk.closing_time", "lockers.ids", "devices.kinds",
+    "policy.locker_overdue_after_closing_min", "notice.version", "notice.text",
+    "notice.quiet_space", "retention.visitor_details_days", "retention.unknown_badge_days",
+    "retention.staff_events_days",
+)  # fmt: skip
+
+
 class ConfigError(ValueError):
     """A configuration file that cannot be used, with a message for a person."""
 
@@ -276,6 +287,23 @@ def config_from_dict(raw: dict[str, Any]) -> Config:
     _check_pins(config)
     _check_languages(config)
     return config
+
+
+def with_setting(config: Config, values: dict[str, Any]) -> Config:
+    """The config with a setting's own values (SETTING_OWNED keys, already checked with
+    `bound_error`) in place of the file's; raises ConfigError when they do not fit the file's
+    hardware (a relay wired to a locker the setting no longer has)."""
+    sections: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        if key not in SETTING_OWNED:
+            raise ConfigError(f"setting '{key}' is not the setting's to change")
+        section, _, name = key.partition(".")
+        sections.setdefault(section, {})[name] = value
+    merged = replace(
+        config, **{name: replace(getattr(config, name), **vals) for name, vals in sections.items()}
+    )
+    _check_pins(merged)
+    return merged
 
 
 def _check_languages(config: Config) -> None:

@@ -27,6 +27,8 @@ def kiosk_status(config: Config, clock: Clock) -> dict[str, Any]:
             "pending": figures.by_state.get("pending", 0),
             "sent": figures.by_state.get("sent", 0),
             "dead": figures.by_state.get("dead", 0),
+            # The setting's snapshot in use: managed when sync is on and there is one.
+            "setting_version": figures.setting_version if config.sync.url else None,
         },
         "clock_synced": clock.synced(),
     }

@@ -83,6 +83,9 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     print(f"database {status['database']} ({status['database_bytes'] // 1024} KiB)")
     if sync["enabled"]:
         print(f"sync on: {sync['pending']} waiting, {sync['sent']} sent, {sync['dead']} refused")
+        version = sync["setting_version"]
+        own = "staff and policy: this kiosk's own (no setting fetched from the service yet)"
+        print(f"staff and policy from the records service, version {version}" if version else own)
     else:
         print("sync off: every event is kept on this kiosk only (set [sync] url to send them)")
     print(f"clock {'synchronised' if status['clock_synced'] else 'NOT synchronised (check NTP)'}")

@@ -29,7 +29,9 @@ ONCE_MAX_FAILURES = 12
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
-    sync = sub.add_parser("sync", help="push events to the records service (a loop, or --once)")
+    sync = sub.add_parser(
+        "sync", help="push events to the records service and fetch the setting (a loop, or --once)"
+    )
     sync.add_argument("--once", action="store_true",
                       help="push what is pending now, then exit (1 if it had to stop: after "
                            f"{ONCE_MAX_UNREACHABLE} tries in a row that cannot connect, or "
@@ -72,7 +74,9 @@ def read_token(path: str) -> str:
 
 
 def cmd_sync(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.clock import SystemClock
     from kiosk.sync.pusher import Pusher
+    from kiosk.sync.roster import RosterPuller
 
     settings = push_settings(config)
     if args.once:  # someone is waiting: retry sooner, give up sooner (the loop is the patient one)
@@ -81,18 +85,19 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
 
     app = app_for(config)
     pusher = Pusher(app.store, settings)
+    puller = RosterPuller(pusher, config, SystemClock())
     try:
         if args.retry_dead:
             print(f"requeued {outbox.requeue_dead(app.store)} dead letters", file=sys.stderr)
         if not args.once:
-            return _loop(pusher, config.sync.interval_s)
-        return _once(pusher, app.store, args.json)
+            return _loop(pusher, puller, config.sync.interval_s)
+        return _once(pusher, puller, app.store, args.json)
     finally:
         pusher.close()
         app.close()
 
 
-def _once(pusher: Any, store: Any, as_json: bool) -> int:
+def _once(pusher: Any, puller: Any, store: Any, as_json: bool) -> int:
     from kiosk.sync import outbox
 
     total = outbox.counts(store)["pending"]
@@ -103,24 +108,46 @@ def _once(pusher: Any, store: Any, as_json: bool) -> int:
                          on_progress=bar.update if bar else None)  # fmt: skip
     if bar:
         bar.finish()
+    # Pushed first: a kiosk's first snapshot waits until its earlier events are all there.
+    pulled = puller.pull() if result.finished else None
     figures = {"sent": result.sent, "dead": result.dead, "retries": result.retries,
                "finished": result.finished, "last_error": result.last_error,
-               **{f"now_{k}": v for k, v in outbox.counts(store).items()}}  # fmt: skip
+               **{f"now_{k}": v for k, v in outbox.counts(store).items()},
+               **_setting_figures(pulled)}  # fmt: skip
     if as_json:
         print_json(figures)
     else:
         print(f"sent {result.sent}, dead {result.dead}, still pending {figures['now_pending']}")
+        if pulled is not None:
+            print(_setting_line(pulled))
     if not result.finished:
         print(f"kiosk: sync stopped: {result.last_error}; the {figures['now_pending']} pending "
               "events are kept and will be sent later", file=sys.stderr)  # fmt: skip
         return 1
+    if pulled is not None and pulled.outcome == "refused":
+        print(f"kiosk: the setting's snapshot was refused: {pulled.reason}", file=sys.stderr)
+        return 1
     return 0
 
 
-def _loop(pusher: Any, interval_s: float) -> int:
+def _setting_figures(pulled: Any) -> dict[str, Any]:
+    if pulled is None:
+        return {"setting": None, "setting_version": None, "setting_reason": ""}
+    return {"setting": str(pulled.outcome), "setting_version": pulled.version,
+            "setting_reason": pulled.reason}  # fmt: skip
+
+
+def _setting_line(pulled: Any) -> str:
+    version = f"version {pulled.version}" if pulled.version else "none (stand-alone)"
+    why = f": {pulled.reason}" if pulled.reason else ""
+    return f"setting {pulled.outcome}{why}; in use: {version}"
+
+
+def _loop(pusher: Any, puller: Any, interval_s: float) -> int:
     # Runs as its own service (docs/sync.md): SIGTERM from systemd ends the current wait at once.
     signal.signal(signal.SIGTERM, lambda *_: pusher.stopped.set())
     while not pusher.stopped.is_set():
-        pusher.push()
+        if pusher.push().finished:  # so a revoked badge stops within one interval
+            puller.pull()
         pusher.stopped.wait(interval_s)
     return 0

@@ -56,3 +56,8 @@ def matches_prefix(name: str, typed: str) -> bool:
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def one_line(text: str) -> str:
+    """A notice may have paragraphs; the config file's bound on a text is for one line."""
+    return text.replace("\n", " ")

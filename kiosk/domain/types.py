@@ -64,3 +64,5 @@ class EventKind(StrEnum):
     ADMIN_BACKUP = "admin.backup"
     ADMIN_RESTORE = "admin.restore"
     ADMIN_ERASE = "admin.erase"
+    # A managed kiosk now runs on this version of its setting's snapshot (issue 11).
+    ROSTER_APPLIED = "roster.applied"

@@ -52,6 +52,7 @@ class AdminService:
             row.active = locker_id in wanted
 
     def add_staff(self, name: str, role: Role = Role.STAFF, locker: str | None = None) -> Recorded:
+        self.ctx.refuse_if_managed()
         clean = clean_name(name)
         with self.ctx.recording() as session:
             if locker is not None and locker not in self.ctx.config.lockers.ids:
@@ -69,6 +70,7 @@ class AdminService:
         return recorded(event, f"Added {clean} ({role.value}) as number {row.id}.")
 
     def enrol_badge(self, staff_id: StaffId, raw_uid: str) -> Recorded:
+        self.ctx.refuse_if_managed()
         uid = normalise_uid(raw_uid)
         with self.ctx.recording() as session:
             staff = get_staff(session, staff_id)
@@ -92,6 +94,7 @@ class AdminService:
         return recorded(event, f"Badge {uid} enrolled for {staff.name}.")
 
     def revoke_badge(self, raw_uid: str) -> Recorded:
+        self.ctx.refuse_if_managed()
         uid = normalise_uid(raw_uid)
         with self.ctx.recording() as session:
             badge = session.get(Badge, uid)
@@ -105,6 +108,7 @@ class AdminService:
 
     def staff_leaves(self, staff_id: StaffId) -> Recorded:
         """A person leaves the setting: inactive, badges revoked; their history stays."""
+        self.ctx.refuse_if_managed()
         with self.ctx.recording() as session:
             staff = get_staff(session, staff_id)
             if staff_id in load_site_state(session).staff:

@@ -74,6 +74,7 @@ class ApprovalService:
         )
 
     def set_pin(self, staff_id: StaffId, pin: str) -> Recorded:
+        self.ctx.refuse_if_managed()
         check_new_pin(pin)
         pin_hash = hash_pin(pin)  # slow on purpose: outside the write transaction
         with self.ctx.recording() as session:

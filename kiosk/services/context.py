@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.domain.shifts import OutLimits
-from kiosk.domain.types import EventKind
+from kiosk.domain.types import EventKind, PolicyError
 from kiosk.errors import NotRecorded, StoreError
 from kiosk.store import events
 from kiosk.store.db import Store
@@ -47,6 +47,17 @@ class ServiceContext:
     store: Store
     config: Config
     clock: Clock
+    # The setting snapshot version this kiosk runs on; None: stand-alone, administered here.
+    setting_version: int | None = None
+
+    def refuse_if_managed(self) -> None:
+        """A managed kiosk's staff, badges and PINs are the console's: changed there only."""
+        if self.setting_version is not None:
+            console = self.config.sync.url.rstrip("/") + "/manager"
+            raise PolicyError(
+                "This kiosk takes its staff from the records service: make this change on "
+                f"the console ({console})."
+            )
 
     @property
     def kiosk_id(self) -> str:

@@ -53,6 +53,7 @@ class OperationsService:
 
     def erase_staff(self, name: str) -> Recorded:
         """A leaver's name erased: inactive, badges revoked, PIN gone, events kept."""
+        self.ctx.refuse_if_managed()  # the next snapshot would bring the name back
         with self.ctx.recording() as session:
             staff = find_staff(session, name, include_inactive=True)
             if StaffId(staff.id) in load_site_state(session).staff:

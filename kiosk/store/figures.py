@@ -18,7 +18,7 @@ from pathlib import Path
 from kiosk.errors import StoreError
 
 # The newest migration's revision id; a test checks it matches the migrations folder.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002_roster"
 BUSY_TIMEOUT_S = 5.0
 
 
@@ -28,6 +28,7 @@ class Figures:
     by_state: dict[str, int]  # events per sync state: pending, sent, dead
     last_seq: int
     last_event_at: datetime | None
+    setting_version: int | None = None  # the setting snapshot applied (issue 11); None: none
 
 
 @contextmanager
@@ -79,9 +80,11 @@ def read_figures(path: Path) -> Figures:
         by_state = dict(db.execute("SELECT sync_state, count(*) FROM events GROUP BY sync_state"))
         last_seq, last_at = db.execute("SELECT max(seq), max(occurred_at) FROM events").fetchone()
         (staff,) = db.execute("SELECT count(*) FROM staff").fetchone()
+        setting = db.execute("SELECT version FROM setting_snapshot WHERE id = 1").fetchone()
     return Figures(
         staff=staff,
         by_state=by_state,
         last_seq=last_seq or 0,
         last_event_at=datetime.fromisoformat(last_at) if last_at else None,
+        setting_version=setting[0] if setting else None,
     )

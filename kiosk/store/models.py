@@ -125,3 +125,16 @@ class Event(Base):
     sync_state: Mapped[str] = mapped_column(String(8), default=SyncState.PENDING.value)
     sync_attempts: Mapped[int] = mapped_column(Integer, default=0)
     sync_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class AppliedSetting(Base):
+    """The setting snapshot this kiosk runs on (one row, id 1; none on a stand-alone kiosk):
+    its version and ETag, and the setting-owned values that override the config file."""
+
+    __tablename__ = "setting_snapshot"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    setting_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(128))
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+    applied_at: Mapped[datetime]

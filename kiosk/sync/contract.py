@@ -11,6 +11,8 @@ from pathlib import Path
 API_PREFIX = "/api/v1"
 EVENTS_PATH = API_PREFIX + "/kiosks/{kiosk_id}/events"
 STATUS_PATH = API_PREFIX + "/kiosks/{kiosk_id}/status"
+# The setting's roster and values, fetched down by each of its kiosks (issue 11).
+SETTING_PATH = API_PREFIX + "/kiosks/{kiosk_id}/setting"
 HEALTH_PATH = API_PREFIX + "/health"
 OPENAPI_FILE = Path(__file__).parent / "openapi.json"
 
@@ -20,6 +22,12 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 # A batch beyond either limit is refused whole with 413; the pusher then splits it in two.
 MAX_BATCH_EVENTS = 1000
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# The setting's snapshot: its shape's version (a kiosk refuses a format it does not know), and the
+# largest a kiosk accepts (a setting of 200 staff is ~40 KiB). The kiosk's checks
+# (kiosk.store.roster_check, FORMAT and MAX_BYTES) hold the same figures; a test keeps them equal.
+SNAPSHOT_FORMAT = 1
+MAX_SNAPSHOT_BYTES = 1024 * 1024
+
 # The longest id a kiosk or an idempotency key may have (both are path or header text).
 MAX_KIOSK_ID = 64
 MAX_IDEMPOTENCY_KEY = 128

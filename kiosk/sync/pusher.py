@@ -212,7 +212,7 @@ class Pusher:
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: batch_key(body)}
         try:
             response = self.http.post(self.events_url, data=body, headers=headers,
-                                      verify=self.verify, timeout=self._timeouts())  # fmt: skip
+                                      verify=self.verify, timeout=self.timeouts())  # fmt: skip
         except requests.exceptions.SSLError:
             # Retried like any network fault (the fix is on the server or in the config), but
             # said plainly, since `kiosk status` and the journal show it to whoever fixes it.
@@ -232,14 +232,14 @@ class Pusher:
                 raise Transient(f"HTTP {response.status_code}", wait)
             return (response.status_code, *_detail(response))
 
-    def _timeouts(self) -> tuple[float, float]:
+    def timeouts(self) -> tuple[float, float]:
         return (self.settings.connect_timeout_s, self.settings.read_timeout_s)
 
     def report_status(self) -> bool:
         """Tell the service our queue and dead letters (best effort: the next run tries again)."""
         try:
             response = self.http.put(self.status_url, json=outbox.report(self.store),
-                                     verify=self.verify, timeout=self._timeouts())  # fmt: skip
+                                     verify=self.verify, timeout=self.timeouts())  # fmt: skip
             response.close()
         except requests.RequestException:
             return False

@@ -79,6 +79,7 @@ def run_kiosk(
             capture.on_drawn.append(lambda: _ready(config, headless, started, out))
             capture.on_drawn.append(lambda: watchdog.ready("home screen shown"))
             _keep_watchdog_fed(watchdog)
+            _take_up_setting(app)
 
         kivy_app = KioskApp(Ports(app, signals), on_start_hook=start)
         _stop_on_sigterm(kivy_app)
@@ -102,6 +103,16 @@ def _keep_watchdog_fed(watchdog: Watchdog) -> None:
     from kivy.clock import Clock
 
     Clock.schedule_interval(lambda _dt: watchdog.tick(), watchdog.tick_every_s)
+
+
+def _take_up_setting(app: Any) -> None:
+    """A kiosk with a records service takes up, within a sync interval, the setting's values that
+    `kiosk sync` (its own process) applied; its staff and badges are read at every tap anyway."""
+    if not app.config.sync.url:
+        return  # stand-alone: nothing will change under it, so no timer
+    from kivy.clock import Clock
+
+    Clock.schedule_interval(lambda _dt: app.refresh_setting(), app.config.sync.interval_s)
 
 
 def _stop_on_sigterm(kivy_app: Any) -> None:

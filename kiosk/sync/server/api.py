@@ -21,18 +21,28 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from kiosk.sync.contract import (
     EVENTS_PATH,
     HEALTH_PATH,
     KIOSK_ID_PATTERN,
     REPLAYED_HEADER,
+    SETTING_PATH,
     STATUS_PATH,
 )  # fmt: skip
 from kiosk.sync.server import problems, tokens
 from kiosk.sync.server.ingest import KeyReused, Stored, body_digest, store_batch, store_report
 from kiosk.sync.server.problems import Refused
-from kiosk.sync.server.schema import BatchResult, EventIn, Health, KioskStatusIn, Problem
+from kiosk.sync.server.schema import (
+    BatchResult,
+    EventIn,
+    Health,
+    KioskStatusIn,
+    Problem,
+    SettingSnapshot,
+)
+from kiosk.sync.server.snapshot import Snapshot, snapshot_for
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -127,6 +137,28 @@ def build_api(engine: Engine, gate: Gate) -> APIRouter:
             return problems.problem_response(refused)
         return Response(status_code=204)
 
+    @router.get(
+        SETTING_PATH, response_model=SettingSnapshot, tags=["sync"],
+        responses={304: {"description": "the kiosk's copy (If-None-Match) is current; no body"},
+                   **{code: {"model": Problem} for code in (401, 403, 404, 422, 503)}},
+        summary="The kiosk's setting: roster, badges, PINs, notices and policy values",
+    )  # fmt: skip
+    async def get_setting(
+        request: Request,
+        kiosk_id: KioskPath,
+        cred: Credentials,
+    ) -> Response:
+        try:
+            await authorise(engine, kiosk_id, cred)
+            wanted = request.headers.get("If-None-Match")
+            snapshot = await _db(_snapshot, engine, kiosk_id, wanted)
+        except Refused as refused:
+            return problems.problem_response(refused)
+        headers = {"ETag": snapshot.etag, "Cache-Control": "no-cache"}
+        if snapshot.body is None:
+            return Response(status_code=304, headers=headers)
+        return Response(snapshot.body, media_type="application/json", headers=headers)
+
     @router.get(HEALTH_PATH, response_model=Health, responses={503: {"model": Problem}})
     async def health() -> Response:
         try:
@@ -156,6 +188,14 @@ async def _db(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         raise Refused(503, "the records database is busy or unreachable", retry_after_s=2) from None
     except SQLAlchemyError:
         raise Refused(503, "the records database failed; try again", retry_after_s=2) from None
+
+
+def _snapshot(engine: Engine, kiosk_id: str, if_none_match: str | None) -> Snapshot:
+    with Session(engine) as session:
+        found = snapshot_for(session, kiosk_id, if_none_match)
+    if found is None:
+        raise Refused(404, "this kiosk belongs to no setting")
+    return found
 
 
 def _ping(engine: Engine) -> None:

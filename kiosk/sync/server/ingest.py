@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, case, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import sitestate
+from kiosk.sync.server import rekey, sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
@@ -143,6 +143,7 @@ def store_batch(
         if previous is not None:
             return previous
         state, made = sitestate.lock(session, kiosk_id)  # first: one kiosk's pushes take turns
+        rekey.first_roster(session, kiosk_id, events)  # before its events: they are renumbered
         accepted = _insert_events(session, [_event_row(kiosk_id, e, when) for e in events])
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]

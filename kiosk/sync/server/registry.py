@@ -2,8 +2,9 @@
 
 A kiosk gets a token only once it is a kiosk of a setting; one issued from the command line for a
 kiosk nobody registered gets a setting of its own (as the migration gave every existing kiosk), so
-a stand-alone setting needs no console step. Until kiosks fetch the setting's roster (issue 11)
-they number staff themselves: a kiosk-local staff id is linked, the first time it is pushed, to the
+a stand-alone setting needs no console step. A kiosk that runs on its setting's snapshot
+(issue 11) numbers staff by the setting's person ids, so its staff id is the person; one that
+numbers staff itself has each kiosk-local staff id linked, the first time it is pushed, to the
 setting's person of the same name, or to a new person, so the same person at two doors of one
 setting is one person.
 """
@@ -81,10 +82,27 @@ def link_staff(session: Session, kiosk_id: str, local_ids: Iterable[int]) -> Non
             Subject.person_id.is_(None),
         )
     ).all()
+    managed = _managed_people(session, kiosk_id, setting_id, [s.id for s in unlinked])
+    by_name = [s for s in unlinked if s.id not in managed]
     for subject in unlinked:
-        subject.person_id = _person_named(session, setting_id, subject).id
-    if unlinked:
+        subject.person_id = (
+            managed.get(subject.id) or _person_named(session, setting_id, subject).id
+        )
+    if by_name:  # a new person, or a new link the kiosk will fetch (snapshot.links)
         bump_roster(session, setting_id)
+
+
+def _managed_people(
+    session: Session, kiosk_id: str, setting_id: int, ids: list[int]
+) -> dict[int, int]:
+    """A kiosk on its setting's snapshot numbers staff by person id: those ids, as people."""
+    managed = session.scalar(select(Kiosk.managed_from_seq).where(Kiosk.id == kiosk_id))
+    if managed is None or not ids:
+        return {}
+    found = session.scalars(
+        select(Person.id).where(Person.setting_id == setting_id, Person.id.in_(ids))
+    )
+    return {person: person for person in found}
 
 
 def _person_named(session: Session, setting_id: int, subject: Subject) -> Person:

@@ -152,3 +152,44 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
     time: datetime
+
+
+class StaffOut(BaseModel):
+    id: int = Field(description="the setting's person id: the kiosk's staff id, at every door")
+    name: str
+    role: Literal["staff", "manager"]
+    usual_locker: str | None
+    pin_hash: str | None = Field(description="a manager's kiosk PIN, as kiosk.security hashes it")
+    active: bool = Field(description="false for a leaver (kept so old records keep the name)")
+
+
+class BadgeOut(BaseModel):
+    uid: str
+    staff_id: int
+
+
+class NoticeOut(BaseModel):
+    version: str
+    text: str
+
+
+class SettingSections(BaseModel):
+    """The named sections; a kiosk ignores a section it does not know (a newer service)."""
+
+    model_config = ConfigDict(extra="allow")
+    staff: list[StaffOut]
+    badges: list[BadgeOut] = Field(description="live badges only")
+    notices: dict[str, NoticeOut] = Field(description="visitor_notice, staff_notice: current")
+    policy: dict[str, Any] = Field(description="kiosk config key -> the setting's value")
+    links: dict[str, int] = Field(
+        description="this kiosk's own earlier staff numbers -> the person each was linked to"
+    )
+
+
+class SettingSnapshot(BaseModel):
+    """What a kiosk runs on: its setting's roster and values, as of `version`."""
+
+    format: int = Field(description="the document's shape; a kiosk refuses one it does not know")
+    setting_id: int
+    version: int = Field(description="the setting's roster version; the ETag names it too")
+    sections: SettingSections

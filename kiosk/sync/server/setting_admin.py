@@ -16,13 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.config import bound_error
+from kiosk.domain.names import one_line
 from kiosk.domain.types import PolicyError
 from kiosk.sync.contract import KIOSK_ID_PATTERN
 from kiosk.sync.server import audit, tokens
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.models import KioskReport, KioskToken
 from kiosk.sync.server.registry import KioskTaken, bump_roster, register_kiosk
-from kiosk.sync.server.tenancy import TEXT_KINDS, Kiosk, Setting, SettingText
+from kiosk.sync.server.tenancy import TEXT_KINDS, VISITOR_NOTICE, Kiosk, Setting, SettingText
 
 VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 MAX_TEXT = 4000
@@ -59,6 +60,11 @@ def publish_text(
     body = body.replace("\r\n", "\n").strip()
     if not 1 <= len(body) <= MAX_TEXT:
         raise PolicyError(f"A notice is 1 to {MAX_TEXT} characters.")
+    # The visitor notice is what kiosks show: it must fit the kiosk's own bound, or every kiosk
+    # of the setting would refuse the snapshot that carries it.
+    error = bound_error("notice.text", one_line(body)) if kind == VISITOR_NOTICE else None
+    if error:
+        raise PolicyError(f"The visitor notice does not fit the kiosk: {error}.")
     if not VERSION.fullmatch(version):
         raise PolicyError(
             "A version is letters, digits, '.', '_' or '-' (at most 32), e.g. 2026-12."
@@ -105,6 +111,8 @@ def save_policy(
     name = " ".join(name.split())
     if not 1 <= len(name) <= 120:
         raise PolicyError("A setting's name is 1 to 120 characters.")
+    if bound_error("kiosk.setting_name", name):  # kiosks show it: within the kiosk's bound
+        raise PolicyError("A setting's name that kiosks show is at most 100 characters.")
     if change.errors:
         raise PolicyError("; ".join(change.errors))
     row = session.get(Setting, setting.id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.sync.server.models import Base
@@ -60,6 +60,9 @@ class Kiosk(Base):
     setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
     label: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[str] = mapped_column(String(32))
+    # The seq of the kiosk's first `roster.applied`: from then on its staff numbers are the
+    # setting's person ids (issue 11). Null while the kiosk numbers its staff itself.
+    managed_from_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class Person(Base):

@@ -25,6 +25,7 @@ KINDS = {
     "admin.backup": "Backup made (at the kiosk)",
     "admin.restore": "Backup restored (at the kiosk)",
     "admin.erase": "Details erased (at the kiosk)",
+    "roster.applied": "Kiosk took the setting's staff and policy (version)",
 }
 GROUPS = {
     "shift": "Shifts",
@@ -33,6 +34,7 @@ GROUPS = {
     "badge": "Badges",
     "approval": "Approvals",
     "admin": "Kiosk administration",
+    "roster": "Setting updates at the kiosk",
 }
 REASONS = {
     "emergency": "emergency",
