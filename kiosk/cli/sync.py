@@ -11,6 +11,8 @@ import os
 import signal
 import stat
 import sys
+import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +28,9 @@ from kiosk.sync.backoff import Backoff
 # any kind (a busy service, a flaky link). Every batch that gets through starts the count again.
 ONCE_MAX_UNREACHABLE = 3
 ONCE_MAX_FAILURES = 12
+# How often the loop looks for new taps to push: one indexed read of the kiosk's own database,
+# no network, so a tap reaches the service (and the other doors) within about this long.
+PENDING_CHECK_S = 0.2
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -72,6 +77,7 @@ def read_token(path: str) -> str:
 
 
 def cmd_sync(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.sync.feed import FeedPuller
     from kiosk.sync.pusher import Pusher
 
     settings = push_settings(config)
@@ -81,14 +87,17 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
 
     app = app_for(config)
     pusher = Pusher(app.store, settings)
+    puller = FeedPuller(app.store, settings)
     try:
         if args.retry_dead:
             print(f"requeued {outbox.requeue_dead(app.store)} dead letters", file=sys.stderr)
         if not args.once:
-            return _loop(pusher, config.sync.interval_s)
-        return _once(pusher, app.store, args.json)
+            return _loop(pusher, puller, config.sync.interval_s)
+        code = _once(pusher, app.store, args.json)
+        return code or _pull_once(puller)
     finally:
         pusher.close()
+        puller.close()
         app.close()
 
 
@@ -117,10 +126,37 @@ def _once(pusher: Any, store: Any, as_json: bool) -> int:
     return 0
 
 
-def _loop(pusher: Any, interval_s: float) -> int:
-    # Runs as its own service (docs/sync.md): SIGTERM from systemd ends the current wait at once.
-    signal.signal(signal.SIGTERM, lambda *_: pusher.stopped.set())
+def _pull_once(puller: Any) -> int:
+    """The other doors' events, after the push (`--once`)."""
+    from kiosk.sync.feed import FeedUnavailable
+    from kiosk.sync.feedcheck import FeedRefused
+
+    try:
+        puller.pull_all()
+    except (FeedUnavailable, FeedRefused) as exc:
+        # Not a failed push: the events are sent; a service before API 1.1 has no feed (404).
+        print(f"kiosk: the other doors' events were not fetched: {exc}", file=sys.stderr)
+    return 0
+
+
+def _loop(pusher: Any, puller: Any, interval_s: float) -> int:
+    """Push new taps as soon as they are recorded, the rest every `interval_s`; the feed runs in
+    its own thread. SIGTERM from systemd ends both at once (docs/sync.md)."""
+    from kiosk.sync import outbox
+
+    def stop(*_: object) -> None:
+        pusher.stopped.set()
+        puller.stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    feed = threading.Thread(target=puller.run, name="sync-feed", daemon=True)
+    feed.start()
+    last = float("-inf")
     while not pusher.stopped.is_set():
-        pusher.push()
-        pusher.stopped.wait(interval_s)
+        if outbox.has_pending(pusher.store) or time.monotonic() - last >= interval_s:
+            pusher.push()
+            last = time.monotonic()
+        pusher.stopped.wait(PENDING_CHECK_S)
+    stop()
+    feed.join(timeout=5)
     return 0

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kiosk.sync.server.models import Base
@@ -52,6 +52,8 @@ class Setting(Base):
     events_days: Mapped[int] = mapped_column(Integer, default=400)
     roster_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[str] = mapped_column(String(32))
+    # The last feed receipt number handed out to the setting's events (schema r0005).
+    feed_receipt: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Kiosk(Base):
