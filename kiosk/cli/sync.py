@@ -151,11 +151,13 @@ def _loop(pusher: Any, puller: Any, interval_s: float) -> int:
     signal.signal(signal.SIGTERM, stop)
     feed = threading.Thread(target=puller.run, name="sync-feed", daemon=True)
     feed.start()
-    last = float("-inf")
+    reported = float("-inf")
     while not pusher.stopped.is_set():
-        if outbox.has_pending(pusher.store) or time.monotonic() - last >= interval_s:
-            pusher.push()
-            last = time.monotonic()
+        # A tap is pushed at once; the status report (queue, dead letters) every interval_s.
+        due = time.monotonic() - reported >= interval_s
+        if due or outbox.has_pending(pusher.store):
+            pusher.push(report=due)
+            reported = time.monotonic() if due else reported
         pusher.stopped.wait(PENDING_CHECK_S)
     stop()
     feed.join(timeout=5)

@@ -26,6 +26,7 @@ class Act:
     status: int = 0
     headers: tuple[tuple[str, str], ...] = ()
     delay_s: float = 0.0
+    body: bytes = b'{"detail": "injected by the test proxy"}'  # what a `status` act answers
 
 
 PASS = Act("pass")
@@ -144,7 +145,7 @@ class FaultProxy:
         conn.close()
 
     def _answer(self, conn: socket.socket, act: Act) -> None:
-        body = b'{"detail": "injected by the test proxy"}'
+        body = act.body
         lines = [
             f"HTTP/1.1 {act.status} Injected",
             "Content-Type: application/json",
