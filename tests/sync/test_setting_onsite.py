@@ -82,3 +82,17 @@ def test_the_state_and_conflicts_do_not_depend_on_which_door_arrives_first(
             "shift started while already on shift (started at another door?)",
         ),
     ]
+
+
+def test_an_event_the_rules_refuse_is_stored_and_changes_nothing(
+    records: Running, org: Org
+) -> None:
+    """A kiosk of another version could send a visit about a member of staff: stored as sent (a
+    push the service would refuse for ever would hold up the kiosk), the kept state untouched."""
+    ben = staff(2, "Ben Carter")
+    assert push(records, "a-door", [at(1, 0, "shift.start", ben, devices=[], locker=None)]).ok
+    odd = at(2, 5, "visitor.in", ben, visitor_type="visitor")
+    answer = push(records, "a-garden", [odd])
+    assert answer.status_code == 200 and answer.json()["accepted"] == 1
+    people, visitors, found = summary(records, org.a)
+    assert people == [("door", 2, None, [], [])] and visitors == [] and found == []

@@ -107,7 +107,7 @@ def refold_one(session: Session, setting_id: int, who: str, earliest: str) -> No
     by_id = {e.id: e for e in rows}
     try:
         state, conflicts = fold_doors(_door_event(e) for e in rows)
-    except (KeyError, ValueError):  # an event the rules refuse: keep what was kept before
+    except Exception:  # whatever the rules raise (as sitestate): keep what was kept before
         return
     session.execute(delete(Presence).where(Presence.setting_id == setting_id, Presence.who == who))
     if state.staff or state.visitors:
