@@ -2,7 +2,7 @@
 and at the other door of the setting, with both doors online.
 
 Two kiosk databases (front, garden) of one setting, each with its own `kiosk sync` process, and
-`kiosk records serve` on SQLite, all over loopback as a setting runs them. A few hundred shift
+`kiosk records serve` on SQLite and then on PostgreSQL, all over loopback as a setting runs them. A few hundred shift
 starts and ends are recorded at the front door, one every TAP_GAP_S as people arrive; the times
 come from the databases afterwards (the service's `received_at`, which the page shows from the
 moment its transaction commits; the garden's `peer_events.received_at`), minus the time the
@@ -60,6 +60,7 @@ def setting(url: str) -> dict[str, str]:
 
 
 def door(root: Path, kiosk: str, url: str, token: str) -> tuple[App, subprocess.Popen[bytes]]:
+    root.mkdir(parents=True, exist_ok=True)
     token_file = root / f"{kiosk}.token"
     token_file.write_text(token)
     token_file.chmod(0o600)
@@ -138,15 +139,13 @@ def _line(name: str, seconds: list[float]) -> str:
     return f"{name:<34} {len(seconds):>4} taps  p50 {p50 * 1000:7.0f} ms  p95 {p95 * 1000:7.0f} ms"
 
 
-def main() -> int:
-    print(f"freshness bench, {stamp()}, {machine()}")
-    work = Path(tempfile.mkdtemp(prefix="bench-fresh-"))
-    url = f"sqlite:///{work / 'records.sqlite3'}"
+def one_backend(name: str, url: str, work: Path) -> int:
+    """The run on one database for the service; how many taps never reached the garden."""
     tokens = setting(url)
     port = pg.free_port()
     server = serve(url, port)
     base = f"http://127.0.0.1:{port}"
-    doors = [door(work, kiosk, base, tokens[kiosk]) for kiosk in ("front", "garden")]
+    doors = [door(work / name, kiosk, base, tokens[kiosk]) for kiosk in ("front", "garden")]
     try:
         (front, _), (garden, _) = doors
         tapped = taps(front)
@@ -160,21 +159,36 @@ def main() -> int:
             app.close()
         server.terminate()
         server.wait(timeout=30)
+    print(f"-- records service on {name}")
     print(_line("baseline: push + feed, no waits", floor).replace(" taps", " rounds"))
-    print(
-        _line(
-            "tap at front -> manager's page",
-            [(on_page[i] - t).total_seconds() for i, t in tapped.items() if i in on_page],
-        )
-    )
-    print(
-        _line(
-            "tap at front -> garden door",
-            [(at_garden[i] - t).total_seconds() for i, t in tapped.items() if i in at_garden],
-        )
-    )
+    print(_line("tap at front -> manager's page", _delays(tapped, on_page)))
+    print(_line("tap at front -> garden door", _delays(tapped, at_garden)))
     missing = len(tapped) - len(at_garden)
     print(f"events not at the garden after {PATIENCE_S:.0f} s: {missing}")
+    return missing
+
+
+def _delays(tapped: dict[str, datetime], seen: dict[str, datetime]) -> list[float]:
+    return [(seen[i] - t).total_seconds() for i, t in tapped.items() if i in seen]
+
+
+def main() -> int:
+    print(f"freshness bench, {stamp()}, {machine()}")
+    work = Path(tempfile.mkdtemp(prefix="bench-fresh-"))
+    missing = one_backend("sqlite", f"sqlite:///{work / 'records.sqlite3'}", work)
+    reason = pg.unavailable()
+    if reason:
+        print(f"postgresql: skipped ({reason})")
+        return 1 if missing else 0
+    cluster = pg.start_cluster(durable=True)
+    try:
+        admin = db.make_engine(cluster.url()).execution_options(isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE bench_fresh"))
+        admin.dispose()
+        missing += one_backend("postgresql", cluster.url("bench_fresh"), work)
+    finally:
+        cluster.stop()
     return 1 if missing else 0
 
 
