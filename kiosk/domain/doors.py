@@ -15,12 +15,22 @@ the manager to see, and no event is dropped.
 from __future__ import annotations
 
 import heapq
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.domain.state import EventFact, SiteState, apply
 from kiosk.domain.types import EventKind
+
+# Visits recorded before visits had a uuid get one derived from where they were recorded, so the
+# kiosk (upgrading its database) and the records service (upgrading its own) agree on it.
+_VISITS = uuid.UUID("5e1c7a54-2d0b-4c55-9a55-7f3c0d0e11a1")
+
+
+def visit_uuid(kiosk_id: str, visitor_id: int) -> str:
+    """The uuid of a visit that was recorded without one: kiosk `kiosk_id`'s visitor number."""
+    return str(uuid.uuid5(_VISITS, f"{kiosk_id}:{visitor_id}"))
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,8 @@ def any_peer_events(session: Session) -> bool:
 
 _OWN = "SELECT seq, kind, occurred_at, staff_id, visitor_id, payload, id, kiosk_id FROM events"
 _PEER = (
-    "SELECT seq, kind, occurred_at, staff_id, visitor_id, payload, id, kiosk_id FROM peer_events"
+    "SELECT seq, kind, occurred_at, staff_id, visitor_id, payload, id, kiosk_id FROM peer_events "
+    "WHERE staff_id IS NOT NULL OR visitor_id IS NOT NULL"  # an event about nobody never folds
 )
 # Per member of staff, the earliest start that is still the latest boundary at its door.
 _OPEN_STARTS = text(
@@ -126,7 +127,7 @@ _VISITORS_ON_SITE = text(
         FROM events WHERE kind = 'visitor.in'
         UNION ALL
         SELECT seq, kind, occurred_at, staff_id, visitor_id, payload, id, kiosk_id
-        FROM peer_events WHERE kind = 'visitor.in') AS t
+        FROM peer_events WHERE kind = 'visitor.in' AND visitor_id IS NOT NULL) AS t
     WHERE NOT EXISTS (SELECT 1 FROM events AS o
                       WHERE o.visitor_id = t.visitor_id AND o.kind = 'visitor.out')
     AND NOT EXISTS (SELECT 1 FROM peer_events AS o

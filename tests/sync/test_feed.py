@@ -16,6 +16,8 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.store import peers
+from kiosk.store.events import load_site_state
 from kiosk.store.models import PeerEvent, Visitor
 from kiosk.sync.contract import API_PREFIX, FEED_MAX_BYTES
 from kiosk.sync.feed import FeedPuller, FeedUnavailable
@@ -126,9 +128,6 @@ BAD_ANSWERS = {
     "second event's id": page_of(good_event(1), good_event(2, id="x"), following=2),
     "receipts going back": page_of(good_event(2), good_event(1), following=2),
     "own kiosk's event": page_of(good_event(1, kiosk_id="a-garden"), following=1),
-    "a visitor without a uuid": page_of(
-        good_event(1, kind="visitor.in", subject=A_VISITOR_WITHOUT_UUID), following=1
-    ),
     "next before the last receipt": page_of(good_event(5), following=3),
     "oversized": b'{"events": [], "next": 0, "pad": "' + b"x" * FEED_MAX_BYTES + b'"}',
 }
@@ -168,3 +167,22 @@ def test_a_visitor_from_another_door_becomes_one_this_door_can_sign_out(
     with client.store.reading() as session:
         row = session.scalars(select(Visitor).where(Visitor.uuid == jo["uuid"])).one()
         assert (row.name, row.organisation, row.visitor_type) == ("Jo Smith", None, "visitor")
+
+
+def test_an_event_the_fold_cannot_use_is_kept_about_nobody_and_passed(
+    records: Running, puller: tuple[FeedPuller, FaultProxy]
+) -> None:
+    """A kiosk of another version may send what this door cannot fold: the door keeps it (the
+    feed goes on past it) and its taps and roll call go on as before."""
+    client, proxy = puller
+    odd_visit = good_event(2, kind="visitor.in", subject=A_VISITOR_WITHOUT_UUID)
+    odd_reason = good_event(3, kind="device.out", payload={"device": "phone", "reason": "nap"})
+    page = page_of(good_event(1), odd_visit, odd_reason, following=3)
+    proxy.script.append(Act("status", 200, body=page))
+    assert client.pull() == 3
+    with client.store.reading() as session:
+        assert peers.cursor(session) == 3
+        rows = session.execute(select(PeerEvent.receipt, PeerEvent.staff_id, PeerEvent.visitor_id))
+        assert sorted(rows) == [(1, 2, None), (2, None, None), (3, None, None)]
+        state = load_site_state(session)
+    assert list(state.staff) == [2] and not state.staff[2].out and state.visitors == {}

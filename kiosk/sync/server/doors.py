@@ -5,7 +5,8 @@ Every push first locks its setting's row and numbers its events from `settings.f
 the numbers of one setting grow in commit order (a feed reading "after N" can never miss one
 committed later with a smaller number). Each event is also labelled with who it is about at
 every door: `s:<staff id>` (a kiosk's staff id is the setting's person id once kiosks fetch the
-roster) or `v:<visit uuid>` (`v:<kiosk>:<id>` for visits from kiosks that sent no uuid).
+roster) or `v:<visit uuid>` (for a visit pushed without one, the uuid both sides derive from
+the kiosk and its visitor number: kiosk.domain.doors.visit_uuid).
 
 For each person a push touched, the merged fold (kiosk.domain.doors) of their events at every
 door since their latest start before the push's earliest event (so a start is checked against
@@ -25,7 +26,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from kiosk.domain.doors import Conflict, DoorEvent, fold_doors
+from kiosk.domain.doors import Conflict, DoorEvent, fold_doors, visit_uuid
 from kiosk.domain.state import STAFF_KINDS, VISITOR_KINDS, SiteState
 from kiosk.domain.types import StaffId, VisitorId
 from kiosk.sync.server import sitestate
@@ -44,7 +45,7 @@ def who_of(kiosk_id: str, subject: SubjectIn | None) -> str | None:
         return None
     if subject.type == "staff":
         return f"s:{subject.id}"
-    return f"v:{subject.uuid}" if subject.uuid else f"v:{kiosk_id}:{subject.id}"
+    return f"v:{subject.uuid or visit_uuid(kiosk_id, subject.id)}"
 
 
 def lock_setting(session: Session, setting_id: int) -> int:

@@ -1,7 +1,9 @@
 """The feed: the events of a kiosk's setting's other kiosks, after a receipt number, for the doors
 to fold who is on site (issue 11).
 
-Only the events that change who is on site go out, with the least a door needs about the person:
+Only the events that change who is on site go out (and only those about the kind of person
+their kind is about: a visit about a member of staff, which a kiosk of another version could
+send, is passed over, as the fold would refuse it), with the least a door needs about the person:
 a member of staff's id (the setting's person id, which is the door's staff id too); a visitor's
 visit uuid, their type, and the name they gave (so the other door can find them to sign out; null
 once erased). Never another setting's events, never the asking kiosk's own.
@@ -21,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from kiosk.domain.doors import visit_uuid
 from kiosk.sync.contract import FEED_MAX_EVENTS, FEED_MAX_WAIT_S
 from kiosk.sync.server.registry import setting_of
 
@@ -33,8 +36,9 @@ FROM events AS e
 LEFT JOIN subjects AS s ON s.kiosk_id = e.kiosk_id AND s.type = e.subject_type
     AND s.id = e.subject_id
 WHERE e.setting_id = :setting AND e.receipt > :after AND e.kiosk_id <> :kiosk
-    AND e.kind IN ('device.in', 'device.out', 'shift.end', 'shift.start', 'visitor.in',
-                   'visitor.out')
+    AND ((e.kind IN ('device.in', 'device.out', 'shift.end', 'shift.start')
+          AND e.subject_type = 'staff')
+      OR (e.kind IN ('visitor.in', 'visitor.out') AND e.subject_type = 'visitor'))
 ORDER BY e.receipt LIMIT :limit
 """
 )
@@ -54,14 +58,13 @@ class Bell:
         rung.set()
 
 
-def _subject(row: Any) -> dict[str, Any] | None:
+def _subject(row: Any) -> dict[str, Any]:
     if row.subject_type == "staff":
         return {"type": "staff", "id": int(row.subject_id)}
-    if row.subject_type == "visitor" and row.uuid:
-        name = None if row.erased else row.name
-        return {"type": "visitor", "uuid": row.uuid, "visitor_type": row.visitor_type or "visitor",
-                "name": name}  # fmt: skip
-    return None
+    name = None if row.erased else row.name
+    visit = row.uuid or visit_uuid(row.kiosk_id, int(row.subject_id))
+    return {"type": "visitor", "uuid": visit, "visitor_type": row.visitor_type or "visitor",
+            "name": name}  # fmt: skip
 
 
 def _event(row: Any) -> dict[str, Any]:

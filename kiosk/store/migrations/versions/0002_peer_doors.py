@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from kiosk.domain.doors import visit_uuid
+
 # revision identifiers, used by Alembic.
 revision: str = "0002_peer_doors"
 down_revision: str | Sequence[str] | None = "0001"
@@ -28,12 +30,18 @@ def upgrade() -> None:
     with op.batch_alter_table("visitors") as batch_op:
         batch_op.add_column(sa.Column("uuid", sa.String(length=36), nullable=True))
     conn = op.get_bind()
-    ids = [row[0] for row in conn.execute(sa.text("SELECT id FROM visitors"))]
-    if ids:
-        conn.execute(
-            sa.text("UPDATE visitors SET uuid = :uuid WHERE id = :id"),
-            [{"id": i, "uuid": str(uuid.uuid4())} for i in ids],
-        )
+    # A visit already pushed reached the records service without a uuid; both sides derive the
+    # same one from the kiosk that recorded it and its number there (kiosk.domain.doors).
+    where = sa.text(
+        "SELECT v.id, (SELECT e.kiosk_id FROM events AS e WHERE e.visitor_id = v.id "
+        "ORDER BY e.seq LIMIT 1) FROM visitors AS v"
+    )
+    rows = [
+        {"id": i, "uuid": visit_uuid(kiosk, i) if kiosk else str(uuid.uuid4())}
+        for i, kiosk in conn.execute(where)
+    ]
+    if rows:
+        conn.execute(sa.text("UPDATE visitors SET uuid = :uuid WHERE id = :id"), rows)
     op.create_index("ix_visitors_uuid", "visitors", ["uuid"], unique=True)
     op.create_table(
         "peer_events",

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
+from kiosk.domain.doors import visit_uuid
 from kiosk.sync.server import doors
 
 # revision identifiers, used by Alembic.
@@ -79,12 +80,20 @@ def _label_existing() -> None:
         "UPDATE events SET setting_id = (SELECT k.setting_id FROM kiosks AS k "
         "WHERE k.id = events.kiosk_id)"
     )
-    op.execute(
-        "UPDATE events SET who = CASE subject_type "
-        "WHEN 'staff' THEN 's:' || subject_id "
-        "WHEN 'visitor' THEN 'v:' || kiosk_id || ':' || subject_id END "
-        "WHERE subject_type IS NOT NULL"
-    )
+    op.execute("UPDATE events SET who = 's:' || subject_id WHERE subject_type = 'staff'")
+    conn = op.get_bind()
+    visits = conn.execute(
+        sa.text(
+            "SELECT DISTINCT kiosk_id, subject_id FROM events "
+            "WHERE subject_type = 'visitor' AND subject_id IS NOT NULL"
+        )
+    ).all()
+    if visits:  # the uuid the kiosk's own upgrade gives these visits (kiosk.domain.doors)
+        conn.execute(
+            sa.text("UPDATE events SET who = :who WHERE kiosk_id = :k AND subject_id = :i "
+                    "AND subject_type = 'visitor'"),
+            [{"who": f"v:{visit_uuid(k, i)}", "k": k, "i": i} for k, i in visits],
+        )  # fmt: skip
     op.execute(_NUMBER)
     op.execute(
         "UPDATE settings SET feed_receipt = coalesce((SELECT max(e.receipt) FROM events AS e "
