@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from kiosk.domain.state import STAFF_KINDS
 from kiosk.domain.types import EventKind
 from kiosk.services.context import Recorded, ServiceContext, recorded
-from kiosk.store.events import open_shift_starts
-from kiosk.store.models import Event, SyncState, Visitor
+from kiosk.store import peers
+from kiosk.store.events import load_site_state, open_shift_starts
+from kiosk.store.models import Event, PeerEvent, SyncState, Visitor
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class PurgeCounts:
     visitors_erased: int
     unknown_badge_events_removed: int
     staff_events_removed: int
+    peer_events_removed: int = 0  # the other doors' events (issue 11), by the staff events' rule
 
 
 class RetentionService:
@@ -40,6 +42,7 @@ class RetentionService:
                                     self.ctx.config.retention.unknown_badge_days, dry_run),
                 self._remove_events(session, [k.value for k in STAFF_KINDS],
                                     self.ctx.config.retention.staff_events_days, dry_run),
+                self._remove_peer_events(session, dry_run),
             )  # fmt: skip
             if dry_run:
                 session.rollback()
@@ -74,10 +77,28 @@ class RetentionService:
             session.execute(delete(Event).where(due))
         return count
 
+    def _remove_peer_events(self, session: Session, dry_run: bool) -> int:
+        """The other doors' events after the staff events' period, except what is still open
+        (a shift or visit begun at another door) and the newest (the feed's place)."""
+        days = self.ctx.config.retention.staff_events_days
+        due = PeerEvent.occurred_at < self.ctx.clock.now() - timedelta(days=days)
+        state = load_site_state(session)
+        opened = [p.started_at for p in state.staff.values()]
+        opened += [v.arrived_at for v in state.visitors.values()]
+        if opened:
+            due = due & (PeerEvent.occurred_at < min(opened))
+        due = due & (PeerEvent.receipt < peers.cursor(session))
+        count = session.scalar(select(func.count()).select_from(PeerEvent).where(due)) or 0
+        if not dry_run and count:
+            session.execute(delete(PeerEvent).where(due))
+        return count
+
 
 def _summary(counts: PurgeCounts) -> str:
+    peers = counts.peer_events_removed
     return (
         f"Erased {counts.visitors_erased} visitors' details; removed "
         f"{counts.unknown_badge_events_removed} unknown-badge and "
-        f"{counts.staff_events_removed} staff events."
+        f"{counts.staff_events_removed} staff events"
+        + (f", and {peers} of other doors." if peers else ".")
     )

@@ -11,7 +11,9 @@ from kiosk.clock import ManualClock
 from kiosk.config import Config, KioskSection, SyncSection
 from kiosk.domain.types import EventKind, VisitorType
 from kiosk.retention import RetentionService
-from kiosk.store.models import Event, SyncState, Visitor
+from kiosk.store import peers
+from kiosk.store.models import Event, PeerEvent, SyncState, Visitor
+from kiosk.store.peers import PeerIn
 from tests.conftest import MORNING, staff_id
 
 
@@ -86,3 +88,35 @@ def test_with_sync_on_only_what_the_records_service_has_is_removed(tmp_path: Pat
     counts, _ = RetentionService(app.ctx).purge()
     assert counts.staff_events_removed == 2
     app.close()
+
+
+def test_other_doors_events_go_like_staff_events_but_not_an_open_shift(
+    app: App, clock: ManualClock
+) -> None:
+    ben, priya = staff_id(app, "Ben"), staff_id(app, "Priya")
+    receipts = iter(range(1, 100))
+
+    def garden(kind: str, who: int) -> None:
+        n = next(receipts)
+        event = PeerIn(id=f"00000000-0000-4000-8000-{n:012d}", kiosk_id="garden", seq=n,
+                       receipt=n, kind=kind, occurred_at=clock.now(), staff_id=who,
+                       payload={"devices": [], "locker": None})  # fmt: skip
+        with app.ctx.recording() as session:
+            peers.store_page(session, [event], clock.now())
+        clock.advance(60)
+
+    garden("shift.start", ben)
+    garden("shift.end", ben)
+    garden("shift.start", priya)  # still on shift, begun at the other door: kept
+    clock.advance(401 * 86400)
+    counts, done = RetentionService(app.ctx).purge()
+    assert counts.peer_events_removed == 2
+    assert done is not None and "2 of other doors" in done.message
+    assert [s.name for s in app.kiosk.roll_call.now().staff] == ["Priya Shah"]
+    garden("shift.end", priya)
+    clock.advance(401 * 86400)
+    counts, _ = RetentionService(app.ctx).purge()
+    assert counts.peer_events_removed == 1  # the newest stays: where the feed goes on from
+    with app.ctx.reading() as session:
+        assert list(session.scalars(select(PeerEvent.receipt))) == [4]
+        assert peers.cursor(session) == 4

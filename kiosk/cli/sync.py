@@ -11,6 +11,8 @@ import os
 import signal
 import stat
 import sys
+import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -26,6 +28,9 @@ from kiosk.sync.backoff import Backoff
 # any kind (a busy service, a flaky link). Every batch that gets through starts the count again.
 ONCE_MAX_UNREACHABLE = 3
 ONCE_MAX_FAILURES = 12
+# How often the loop looks for new taps to push: one indexed read of the kiosk's own database,
+# no network, so a tap reaches the service (and the other doors) within about this long.
+PENDING_CHECK_S = 0.2
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -75,6 +80,7 @@ def read_token(path: str) -> str:
 
 def cmd_sync(args: argparse.Namespace, config: Config) -> int:
     from kiosk.clock import SystemClock
+    from kiosk.sync.feed import FeedPuller
     from kiosk.sync.pusher import Pusher
     from kiosk.sync.roster import RosterPuller
 
@@ -86,14 +92,17 @@ def cmd_sync(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
     pusher = Pusher(app.store, settings)
     puller = RosterPuller(pusher, config, SystemClock())
+    doors = FeedPuller(app.store, settings)
     try:
         if args.retry_dead:
             print(f"requeued {outbox.requeue_dead(app.store)} dead letters", file=sys.stderr)
         if not args.once:
-            return _loop(pusher, puller, config.sync.interval_s)
-        return _once(pusher, puller, app.store, args.json)
+            return _loop(pusher, puller, doors, config.sync.interval_s)
+        code = _once(pusher, puller, app.store, args.json)
+        return code or _pull_once(doors)
     finally:
         pusher.close()
+        doors.close()
         app.close()
 
 
@@ -143,11 +152,43 @@ def _setting_line(pulled: Any) -> str:
     return f"setting {pulled.outcome}{why}; in use: {version}"
 
 
-def _loop(pusher: Any, puller: Any, interval_s: float) -> int:
-    # Runs as its own service (docs/sync.md): SIGTERM from systemd ends the current wait at once.
-    signal.signal(signal.SIGTERM, lambda *_: pusher.stopped.set())
+def _pull_once(puller: Any) -> int:
+    """The other doors' events, after the push (`--once`)."""
+    from kiosk.sync.feed import FeedUnavailable
+    from kiosk.sync.feedcheck import FeedRefused
+
+    try:
+        puller.pull_all()
+    except (FeedUnavailable, FeedRefused) as exc:
+        # Not a failed push: the events are sent; a service before API 1.1 has no feed (404).
+        print(f"kiosk: the other doors' events were not fetched: {exc}", file=sys.stderr)
+    return 0
+
+
+def _loop(pusher: Any, puller: Any, doors: Any, interval_s: float) -> int:
+    """Push new taps as soon as they are recorded, the rest every `interval_s`, then fetch the
+    setting (so a badge revoked on the console stops within one interval); the other doors'
+    events come in their own thread. SIGTERM from systemd ends both at once (docs/sync.md)."""
+    from kiosk.sync import outbox
+
+    def stop(*_: object) -> None:
+        pusher.stopped.set()
+        doors.stopped.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    feed = threading.Thread(target=doors.run, name="sync-feed", daemon=True)
+    feed.start()
+    reported = float("-inf")
     while not pusher.stopped.is_set():
-        if pusher.push().finished:  # so a revoked badge stops within one interval
-            puller.pull()
-        pusher.stopped.wait(interval_s)
+        # A tap is pushed at once; the status report and the setting's fetch every interval_s.
+        due = time.monotonic() - reported >= interval_s
+        if due or outbox.has_pending(pusher.store):
+            finished = pusher.push(report=due).finished
+            if due:
+                reported = time.monotonic()
+                if finished:  # a kiosk's first snapshot waits until its events are all there
+                    puller.pull()
+        pusher.stopped.wait(PENDING_CHECK_S)
+    stop()
+    feed.join(timeout=5)
     return 0

@@ -17,8 +17,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
+from kiosk.domain.doors import DoorEvent, fold_doors
 from kiosk.domain.state import EventFact, SiteState, fold
 from kiosk.domain.types import EventKind, StaffId, VisitorId
+from kiosk.store import peers
 from kiosk.store.models import Event, KioskCounter
 
 
@@ -86,26 +88,28 @@ _OPEN_SHIFTS = text(
     """
 )
 _STAFF_EVENTS_SINCE = text(
-    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
-    "WHERE e.staff_id = :staff_id AND e.seq >= :since "
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload, e.id, e.kiosk_id "
+    "FROM events AS e WHERE e.staff_id = :staff_id AND e.seq >= :since "
     "AND e.kind IN ('shift.start', 'shift.end', 'device.out', 'device.in')"
 )
 _VISITORS_NOT_OUT = text(
-    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
-    "WHERE e.kind = 'visitor.in' AND NOT EXISTS ("
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload, e.id, e.kiosk_id "
+    "FROM events AS e WHERE e.kind = 'visitor.in' AND NOT EXISTS ("
     "SELECT 1 FROM events AS o WHERE o.visitor_id = e.visitor_id AND o.kind = 'visitor.out')"
 )
 
 
-def _row_fact(row: Any) -> tuple[int, EventFact]:
-    seq, kind, occurred, staff_id, visitor_id, payload = row
-    return seq, EventFact(
+def row_event(row: Any) -> DoorEvent:
+    """A row of (seq, kind, occurred_at, staff_id, visitor_id, payload, id, kiosk_id)."""
+    seq, kind, occurred, staff_id, visitor_id, payload, event_id, kiosk_id = row
+    fact = EventFact(
         kind=kind,
         occurred_at=datetime.fromisoformat(occurred),
         staff_id=StaffId(staff_id) if staff_id is not None else None,
         visitor_id=VisitorId(visitor_id) if visitor_id is not None else None,
-        payload=json.loads(payload) if payload else {},
+        payload=(json.loads(payload) if isinstance(payload, str) else payload) or {},
     )
+    return DoorEvent(event_id, kiosk_id, seq, fact)
 
 
 def open_shift_starts(session: Session) -> dict[int, int]:
@@ -113,17 +117,27 @@ def open_shift_starts(session: Session) -> dict[int, int]:
     return {int(sid): int(seq) for sid, seq in session.execute(_OPEN_SHIFTS)}
 
 
-def load_site_state(session: Session) -> SiteState:
-    """The current state, from the events of open shifts and visits only."""
-    facts: list[tuple[int, EventFact]] = []
+def _own_open_events(session: Session) -> list[DoorEvent]:
+    found: list[DoorEvent] = []
     for staff_id, since in open_shift_starts(session).items():
         rows = session.execute(_STAFF_EVENTS_SINCE, {"staff_id": staff_id, "since": since})
-        facts.extend(_row_fact(row) for row in rows)
-    facts.extend(_row_fact(row) for row in session.execute(_VISITORS_NOT_OUT))
-    facts.sort(key=lambda pair: pair[0])
-    return fold(fact for _, fact in facts)
+        found.extend(row_event(row) for row in rows)
+    found.extend(row_event(row) for row in session.execute(_VISITORS_NOT_OUT))
+    return found
+
+
+def load_site_state(session: Session) -> SiteState:
+    """The current state, from the events of open shifts and visits only: this kiosk's own and,
+    when the setting has other doors, theirs (merged as kiosk.domain.doors says)."""
+    if not peers.any_peer_events(session):
+        own = sorted(_own_open_events(session), key=lambda e: e.seq)
+        return fold(e.fact for e in own)
+    state, _conflicts = fold_doors(peers.open_door_events(session, row_event))
+    return state
 
 
 def load_full_state(session: Session) -> SiteState:
     """The current state, from every event ever recorded (slow; for checks and tests)."""
+    if peers.any_peer_events(session):
+        return fold_doors(peers.all_door_events(session, row_event))[0]
     return fold(to_fact(e) for e in session.scalars(select(Event).order_by(Event.seq)))

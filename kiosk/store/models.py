@@ -7,6 +7,7 @@ correctly and reads the same in an export, a sqlite3 shell and the records servi
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -84,6 +85,7 @@ class Badge(Base):
 
 class Visitor(Base):
     __tablename__ = "visitors"
+    __table_args__ = (Index("ix_visitors_uuid", "uuid", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     visitor_type: Mapped[str] = mapped_column(String(16))
     name: Mapped[str | None] = mapped_column(String(80))
@@ -91,6 +93,8 @@ class Visitor(Base):
     visiting: Mapped[str | None] = mapped_column(String(120))
     signed_in_at: Mapped[datetime]
     erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The visit's identity at every door of the setting (a peer's visitor gets a row here too).
+    uuid: Mapped[str | None] = mapped_column(String(36), default=lambda: str(uuid_module.uuid4()))
 
 
 class KioskCounter(Base):
@@ -138,3 +142,26 @@ class AppliedSetting(Base):
     etag: Mapped[str] = mapped_column(String(128))
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
     applied_at: Mapped[datetime]
+
+
+class PeerEvent(Base):
+    """An event of another kiosk of the setting, from the records service's feed: folded with
+    this kiosk's own (kiosk.domain.doors), never pushed, and outside this kiosk's `seq`."""
+
+    __tablename__ = "peer_events"
+    __table_args__ = (
+        Index("ix_peer_events_receipt", "receipt"),
+        Index("ix_peer_events_staff", "staff_id", "kiosk_id", "seq"),
+        Index("ix_peer_events_visitor", "visitor_id"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    receipt: Mapped[int] = mapped_column(Integer)  # the service's feed cursor
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime]
+    # The setting's person id, which is this kiosk's staff id too (the roster fetched down).
+    staff_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"), default=None)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime]

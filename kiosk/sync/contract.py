@@ -14,6 +14,8 @@ STATUS_PATH = API_PREFIX + "/kiosks/{kiosk_id}/status"
 # The setting's roster and values, fetched down by each of its kiosks (issue 11).
 SETTING_PATH = API_PREFIX + "/kiosks/{kiosk_id}/setting"
 HEALTH_PATH = API_PREFIX + "/health"
+# The other kiosks' events of the kiosk's setting, after a receipt number (issue 11).
+FEED_PATH = API_PREFIX + "/kiosks/{kiosk_id}/feed"
 OPENAPI_FILE = Path(__file__).parent / "openapi.json"
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -42,3 +44,9 @@ DATE_TIME_PATTERN = (
     r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 )
+
+# The feed: at most FEED_MAX_EVENTS events a page; a request waits at most FEED_MAX_WAIT_S for
+# something new (long-poll). A kiosk refuses a feed answer over FEED_MAX_BYTES whole.
+FEED_MAX_EVENTS = 500
+FEED_MAX_WAIT_S = 25.0
+FEED_MAX_BYTES = 4 * 1024 * 1024

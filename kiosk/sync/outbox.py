@@ -42,7 +42,8 @@ SELECT e.id, e.seq, e.kind, json_object(
         WHEN s.id IS NOT NULL THEN json_object(
             'type', 'staff', 'id', s.id, 'name', s.name, 'role', s.role)
         WHEN v.id IS NOT NULL THEN json_object(
-            'type', 'visitor', 'id', v.id, 'name', v.name, 'visitor_type', v.visitor_type,
+            'type', 'visitor', 'id', v.id, 'uuid', v.uuid, 'name', v.name,
+            'visitor_type', v.visitor_type,
             'organisation', v.organisation, 'visiting', v.visiting,
             'erased', json(CASE WHEN v.erased_at IS NULL THEN 'false' ELSE 'true' END))
     END))
@@ -103,6 +104,13 @@ def requeue_dead(store: Store) -> int:
             .values(sync_state=SyncState.PENDING.value)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def has_pending(store: Store) -> bool:
+    """Anything to push? One probe of the (sync_state, seq) index: cheap enough to ask often."""
+    with store.reading() as session:
+        found = session.execute(text("SELECT 1 FROM events WHERE sync_state = 'pending' LIMIT 1"))
+        return found.first() is not None
 
 
 def counts(store: Store) -> dict[str, int]:

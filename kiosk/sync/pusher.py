@@ -120,11 +120,12 @@ class Pusher:
         self.http.close()
 
     def push(self, *, max_failures: int | None = None, max_unreachable: int | None = None,
-             on_progress: Callable[[int], None] | None = None) -> PushResult:  # fmt: skip
+             on_progress: Callable[[int], None] | None = None,
+             report: bool = True) -> PushResult:  # fmt: skip
         """Push until nothing is pending; transient failures wait and retry. Gives up after
         `max_failures` failures in a row, or `max_unreachable` tries in a row that could not
         reach the service at all, if given (see `Streak` for "in a row"). Ends with a status
-        report to the service, unless it was just found unreachable."""
+        report to the service (if `report`), unless it was just found unreachable."""
         result = PushResult()
         streak = Streak()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-post") as network:
@@ -140,7 +141,7 @@ class Pusher:
                     if streak.exhausted(max_failures, max_unreachable):
                         break
                     self._wait(streak.failures, exc)
-        if not streak.unreachable or result.finished:
+        if report and (not streak.unreachable or result.finished):
             self.report_status()
         return result
 

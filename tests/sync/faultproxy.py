@@ -71,7 +71,20 @@ class FaultProxy:
     port: int = field(default_factory=free_port)
     script: deque[Act] = field(default_factory=deque)
     seen: list[str] = field(default_factory=list)  # the action taken per request, in order
+    cut: bool = False  # the network is down: every connection is reset, whatever the script
     _sock: socket.socket | None = None
+    _live: set[socket.socket] = field(default_factory=set)
+
+    def cut_off(self) -> None:
+        """The network goes down: new connections are reset, and so are those open now (a
+        long-poll held at the service must not bring news across a cut)."""
+        self.cut = True
+        for conn in list(self._live):
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def restore(self) -> None:
+        self.cut = False
 
     @property
     def url(self) -> str:
@@ -96,6 +109,16 @@ class FaultProxy:
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
     def _handle(self, conn: socket.socket) -> None:
+        self._live.add(conn)
+        try:
+            self._serve(conn)
+        finally:
+            self._live.discard(conn)
+
+    def _serve(self, conn: socket.socket) -> None:
+        if self.cut:
+            _close_hard(conn)
+            return
         request = _read_request(conn)
         if not request:
             conn.close()
@@ -114,6 +137,9 @@ class FaultProxy:
             return
         if act.kind == "slow":
             time.sleep(act.delay_s)
+        if self.cut:  # cut while the service was answering: the answer is lost
+            _close_hard(conn)
+            return
         with contextlib.suppress(OSError):
             conn.sendall(response)
         conn.close()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,7 +11,9 @@ from sqlalchemy import select
 
 from kiosk.app import App
 from kiosk.domain.types import EventKind, VisitorType
+from kiosk.store import peers
 from kiosk.store.models import Visitor
+from kiosk.store.peers import PeerIn, PeerVisitor
 from tests.ui.conftest import events
 
 
@@ -200,3 +203,30 @@ def test_a_returning_visitor_finds_themselves_and_signs_in_in_under_ten_taps(
             ("Rosa Lopez", "Speech Therapy", "Room 1")
         ] * 2
         assert again.visitor_id == rows[1].id != first.visitor_id
+
+
+def test_a_visitor_who_came_in_by_another_door_signs_out_here_by_touch(
+    app: App, screen: Any
+) -> None:
+    """The feed brought the front door's visitor.in (issue 11): the garden gate finds them by
+    the first letters of their name and signs them out, like one of its own."""
+    visit = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"
+    arrived = PeerIn(id="0b1c2d3e-4f50-4a6b-8c7d-8e9f0a1b2c3d", kiosk_id="front", seq=1,
+                     receipt=1, kind=EventKind.VISITOR_IN.value,
+                     occurred_at=datetime.now(UTC), payload={"visitor_type": "visitor"},
+                     visitor=PeerVisitor(visit, "visitor", "Jo Bloggs"))  # fmt: skip
+    with app.ctx.recording() as session:
+        peers.store_page(session, [arrived], datetime.now(UTC))
+    screen.press("sign_out")
+    screen.wait_for("sign_out")
+    screen.type("JO")
+    assert [b.text for b in screen.current.ids.matches.children] == ["Jo B."]
+    screen.press_text("Jo B.")
+    screen.wait_for("done")
+    (left,) = events(app, EventKind.VISITOR_OUT)
+    with app.ctx.reading() as session:
+        assert (
+            session.scalars(select(Visitor.uuid).where(Visitor.id == left.visitor_id)).one()
+            == visit
+        )
+    assert app.kiosk.roll_call.now().visitors == []

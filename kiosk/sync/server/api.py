@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, ParamSpec, TypeVar
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,18 +25,21 @@ from sqlalchemy.orm import Session
 
 from kiosk.sync.contract import (
     EVENTS_PATH,
+    FEED_MAX_WAIT_S,
+    FEED_PATH,
     HEALTH_PATH,
     KIOSK_ID_PATTERN,
     REPLAYED_HEADER,
     SETTING_PATH,
     STATUS_PATH,
 )  # fmt: skip
-from kiosk.sync.server import problems, tokens
+from kiosk.sync.server import feed, problems, tokens
 from kiosk.sync.server.ingest import KeyReused, Stored, body_digest, store_batch, store_report
 from kiosk.sync.server.problems import Refused
 from kiosk.sync.server.schema import (
     BatchResult,
     EventIn,
+    FeedPage,
     Health,
     KioskStatusIn,
     Problem,
@@ -94,6 +97,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 
 def build_api(engine: Engine, gate: Gate) -> APIRouter:
     router = APIRouter()
+    bell = feed.Bell()
 
     @router.post(
         EVENTS_PATH, response_model=BatchResult, responses=REFUSALS, tags=["sync"],
@@ -114,6 +118,8 @@ def build_api(engine: Engine, gate: Gate) -> APIRouter:
                 stored = await _store(engine, kiosk_id, key, body, events)
         except Refused as refused:
             return problems.problem_response(refused)
+        if stored.accepted:
+            bell.ring()  # the other doors' feeds waiting for news
         headers = {REPLAYED_HEADER: "true"} if stored.replayed else {}
         result = BatchResult(accepted=stored.accepted, duplicates=stored.duplicates)
         return JSONResponse(result.model_dump(), headers=headers)
@@ -158,6 +164,26 @@ def build_api(engine: Engine, gate: Gate) -> APIRouter:
         if snapshot.body is None:
             return Response(status_code=304, headers=headers)
         return Response(snapshot.body, media_type="application/json", headers=headers)
+
+    @router.get(
+        FEED_PATH, response_model=FeedPage, responses=REFUSALS, tags=["sync"],
+        summary="The setting's other kiosks' events after a receipt number (long-poll)",
+    )  # fmt: skip
+    async def get_feed(
+        kiosk_id: KioskPath,
+        cred: Credentials,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        wait: Annotated[float, Query(ge=0, le=FEED_MAX_WAIT_S)] = 0.0,
+    ) -> Response:
+        try:
+            await authorise(engine, kiosk_id, cred)
+            page = await feed.wait_for_page(engine, bell, kiosk_id, after, wait)
+        except Refused as refused:
+            return problems.problem_response(refused)
+        except SQLAlchemyError:
+            busy = Refused(503, "the records database is busy or unreachable", retry_after_s=2)
+            return problems.problem_response(busy)
+        return JSONResponse(page)
 
     @router.get(HEALTH_PATH, response_model=Health, responses={503: {"model": Problem}})
     async def health() -> Response:

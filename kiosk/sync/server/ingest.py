@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Engine, case, select, update
+from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import rekey, sitestate
+from kiosk.sync.server import doors, rekey, sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
-from kiosk.sync.server.registry import link_staff
+from kiosk.sync.server.registry import link_staff, setting_of
 from kiosk.sync.server.schema import EventIn, KioskStatusIn, SubjectIn
 
 
@@ -49,21 +49,34 @@ def body_digest(body: bytes) -> str:
 # way the rowcount says how many events were new.
 _SQLITE_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
-                    subject_type, subject_id, payload, received_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    subject_type, subject_id, payload, received_at, setting_id, receipt, who)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 _PG_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
-                    subject_type, subject_id, payload, received_at)
+                    subject_type, subject_id, payload, received_at, setting_id, receipt, who)
 SELECT r->>0, r->>1, (r->>2)::bigint, r->>3, r->>4, (r->>5)::boolean, r->>6, (r->>7)::bigint,
-       r->>8, (r->>9)::bigint, (r->10)::json, r->>11
+       r->>8, (r->>9)::bigint, (r->10)::json, r->>11, (r->>12)::integer, (r->>13)::bigint, r->>14
 FROM jsonb_array_elements(%s::jsonb) AS r
 ON CONFLICT (id) DO NOTHING
 """
 
 
-def _event_row(kiosk_id: str, event: EventIn, received: str) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class Receipts:
+    """Where a batch's events go in their setting's feed (none for a kiosk of no setting)."""
+
+    setting_id: int | None
+    after: int
+
+    def number(self, index: int) -> int | None:
+        return self.after + index + 1 if self.setting_id is not None else None
+
+
+def _event_row(
+    kiosk_id: str, event: EventIn, received: str, receipts: Receipts, index: int
+) -> tuple[Any, ...]:
     """One event's values, in the order of the INSERTs' columns."""
     subject = event.subject
     return (
@@ -79,6 +92,9 @@ def _event_row(kiosk_id: str, event: EventIn, received: str) -> tuple[Any, ...]:
         subject.id if subject else None,
         event.payload,
         received,
+        receipts.setting_id,
+        receipts.number(index),
+        doors.who_of(kiosk_id, subject),
     )
 
 
@@ -88,7 +104,7 @@ def _insert_events(session: Session, rows: list[tuple[Any, ...]]) -> int:
     if conn.dialect.name == "postgresql":
         result = conn.exec_driver_sql(_PG_INSERT, (json.dumps(rows),))
     else:
-        params = [(*row[:10], json.dumps(row[10]), row[11]) for row in rows]
+        params = [(*row[:10], json.dumps(row[10]), *row[11:]) for row in rows]
         result = conn.exec_driver_sql(_SQLITE_INSERT, params)
     return int(result.rowcount)
 
@@ -119,7 +135,7 @@ def _upsert_subjects(session: Session, rows: list[dict[str, Any]]) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=["kiosk_id", "type", "id"],
         set_={**keep, "role": new.role, "visitor_type": new.visitor_type, "erased": erased,
-              "updated_at": new.updated_at},
+              "updated_at": new.updated_at, "uuid": func.coalesce(new.uuid, Subject.uuid)},
     )  # fmt: skip
     session.connection().execute(stmt, rows)
 
@@ -142,13 +158,20 @@ def store_batch(
         previous = _previous(session, kiosk_id, key, digest)
         if previous is not None:
             return previous
-        state, made = sitestate.lock(session, kiosk_id)  # first: one kiosk's pushes take turns
+        # The setting first, then the kiosk: one setting's pushes take turns (its feed numbers
+        # then grow in commit order), and no two pushes can lock in opposite orders.
+        receipts = _receipts(session, kiosk_id)
+        state, made = sitestate.lock(session, kiosk_id)
         rekey.first_roster(session, kiosk_id, events)  # before its events: they are renumbered
-        accepted = _insert_events(session, [_event_row(kiosk_id, e, when) for e in events])
+        rows = [_event_row(kiosk_id, e, when, receipts, i) for i, e in enumerate(events)]
+        accepted = _insert_events(session, rows)
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
         link_staff(session, kiosk_id, staff)
         sitestate.advance(session, state, made, accepted)
+        if receipts.setting_id is not None and accepted:
+            doors.set_receipt(session, receipts.setting_id, receipts.after + len(events))
+            doors.refold(session, receipts.setting_id, _touched(kiosk_id, events))
         result = Stored(accepted, len(events) - accepted)
         key_row = {"kiosk_id": kiosk_id, "key": key, "body_sha256": digest,
                    "accepted": result.accepted, "duplicates": result.duplicates,
@@ -157,6 +180,25 @@ def store_batch(
             insert_for(session)(IdempotencyKey).values(key_row).on_conflict_do_nothing()
         )
         return result
+
+
+def _receipts(session: Session, kiosk_id: str) -> Receipts:
+    setting_id = setting_of(session, kiosk_id)
+    if setting_id is None:
+        return Receipts(None, 0)
+    return Receipts(setting_id, doors.lock_setting(session, setting_id))
+
+
+def _touched(kiosk_id: str, events: list[EventIn]) -> dict[str, str]:
+    """who -> the earliest time among the batch's events that change who is on site."""
+    touched: dict[str, str] = {}
+    for event in events:
+        who = doors.who_of(kiosk_id, event.subject)
+        if who is None or event.kind not in doors.STATE_KINDS:
+            continue
+        at = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+        touched[who] = min(at, touched.get(who, at))
+    return touched
 
 
 def store_report(engine: Engine, kiosk_id: str, report: KioskStatusIn) -> None:
@@ -181,8 +223,6 @@ def store_report(engine: Engine, kiosk_id: str, report: KioskStatusIn) -> None:
 
 
 def count_events(engine: Engine, kiosk_id: str | None = None) -> int:
-    from sqlalchemy import func
-
     with Session(engine) as session:
         query = select(func.count()).select_from(RecordEvent)
         if kiosk_id is not None:

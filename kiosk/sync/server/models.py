@@ -28,6 +28,10 @@ class RecordEvent(Base):
         Index("ix_events_occurred", "occurred_at"),
         # A setting's events newest first, and a date range of them, without the group's.
         Index("ix_events_kiosk_occurred", "kiosk_id", "occurred_at"),
+        # The setting's feed, in the order events were received (issue 11).
+        Index("ix_events_setting_receipt", "setting_id", "receipt"),
+        # One person's events at every door of the setting, for the merged on-site state.
+        Index("ix_events_setting_who", "setting_id", "who", "occurred_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
@@ -41,6 +45,12 @@ class RecordEvent(Base):
     subject_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[str] = mapped_column(String(32))
+    # Set at ingest (schema r0005): the kiosk's setting, the feed's receipt number (grows per
+    # setting in commit order), and who the event is about at every door ("s:<staff id>",
+    # "v:<visit uuid>"; see kiosk.sync.server.doors).
+    setting_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    receipt: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    who: Mapped[str | None] = mapped_column(String(80), default=None)
 
 
 class Subject(Base):
@@ -57,6 +67,7 @@ class Subject(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
     # The setting's person this kiosk-local staff id is (null for visitors).
     person_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    uuid: Mapped[str | None] = mapped_column(String(36), default=None)  # a visit, at every door
 
 
 class KioskToken(Base):
@@ -109,3 +120,31 @@ class KioskState(Base):
     # them itself, as it always did, and shows the same error.
     state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[str] = mapped_column(String(32))
+
+
+class Presence(Base):
+    """Someone on site now in a setting, whichever door they came in by and went through since:
+    the merged fold of their events at every door (kiosk.sync.server.doors), kept at ingest."""
+
+    __tablename__ = "presences"
+    setting_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    who: Mapped[str] = mapped_column(String(80), primary_key=True)
+    origin_kiosk: Mapped[str] = mapped_column(String(64))  # where the shift or visit began
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)  # sitestate.encode of them alone
+    since: Mapped[str] = mapped_column(String(32))
+
+
+class DoorConflict(Base):
+    """An event that two doors cut off from each other made impossible (both started one shift,
+    a device back at a door it never left): shown to the manager, never resolved silently."""
+
+    __tablename__ = "door_conflicts"
+    __table_args__ = (Index("ix_door_conflicts_setting", "setting_id", "occurred_at"),)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    setting_id: Mapped[int] = mapped_column(Integer)
+    who: Mapped[str] = mapped_column(String(80))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    why: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[str] = mapped_column(String(32))

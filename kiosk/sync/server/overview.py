@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session
 
+from kiosk.domain.names import short_name
 from kiosk.domain.state import SiteState
-from kiosk.sync.server import queries, sitestate, words
+from kiosk.sync.server import doors, queries, sitestate, words
 from kiosk.sync.server.csvrows import local_time
 from kiosk.sync.server.models import KioskReport, Subject
 from kiosk.sync.server.tenancy import Setting
@@ -90,17 +91,47 @@ def _fill_report(view: KioskView, report: KioskReport | None, tz: ZoneInfo) -> N
 
 
 def overview(engine: Engine, setting: Setting) -> list[KioskView]:
+    """Per kiosk of the setting, who came in by that door and is on site now, wherever they have
+    been since (the doors' events merged: kiosk.sync.server.doors)."""
     tz = ZoneInfo(setting.timezone)
     reports = queries.reports(engine, setting.id)
     kiosks = queries.kiosks(engine, setting.id)
     kept = sitestate.current(engine, kiosks)
+    with Session(engine) as session:
+        merged = doors.on_site(session, setting.id)
     views = []
     for kiosk in kiosks:
-        state = kept.get(kiosk)
-        if state is None:  # no kept state (see sitestate): fold its events, as before
+        state = merged.get(kiosk, SiteState())
+        if kiosk not in kept:  # events the rules refuse (see sitestate): fold them, as before
             state = queries.site_state(engine, kiosk)
         view = KioskView(kiosk)
         _fill_people(view, state, _names(engine, kiosk, state), setting, tz)
         _fill_report(view, reports.get(kiosk), tz)
         views.append(view)
     return views
+
+
+def conflict_rows(engine: Engine, setting: Setting) -> list[list[str]]:
+    """The setting's conflicts between doors, for the manager: when, which door, who, what and
+    why. A visitor is shown by first name and initial only."""
+    tz = ZoneInfo(setting.timezone)
+    with Session(engine) as session:
+        found = doors.conflicts(session, setting.id)
+        keys = {(c.kiosk_id, "staff" if c.who.startswith("s:") else "visitor", c.subject_id or 0)
+                for c in found}  # fmt: skip
+        names = {(s.kiosk_id, s.type, s.id): s for s in _subjects(session, keys)}
+    rows = []
+    for c in found:
+        kind = "staff" if c.who.startswith("s:") else "visitor"
+        who = names.get((c.kiosk_id, kind, c.subject_id or 0))
+        name = (who.name if who else None) or f"{kind} #{c.subject_id}"
+        shown = name if kind == "staff" else short_name(name)
+        rows.append([local_time(c.occurred_at, tz), c.kiosk_id, shown, words.kind(c.kind), c.why])
+    return rows
+
+
+def _subjects(session: Session, keys: set[tuple[str, str, int]]) -> list[Subject]:
+    if not keys:
+        return []
+    query = select(Subject).where(tuple_(Subject.kiosk_id, Subject.type, Subject.id).in_(keys))
+    return list(session.scalars(query))

@@ -46,6 +46,7 @@ def _date_time_text(value: Any) -> Any:
 
 
 _DATE_TIME = re.compile(DATE_TIME_PATTERN)
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 WholeInt = Annotated[StrictInt, BeforeValidator(_whole)]
 VisitorId = Annotated[Annotated[StrictInt, Ge(1), Le(2**62)], BeforeValidator(_whole)]
 
@@ -68,6 +69,8 @@ class SubjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["staff", "visitor"]
     id: WholeInt = Field(ge=1, le=2**62)
+    # A visit's identity at every door of the setting (kiosks before issue 11 send none).
+    uuid: Annotated[str, StringConstraints(pattern=UUID_PATTERN)] | None = None
     name: Text80 | None = None
     role: Ident | None = None
     visitor_type: Ident | None = None
@@ -79,12 +82,7 @@ class SubjectIn(BaseModel):
 class EventIn(BaseModel):
     # A payload number must be finite: NaN and Infinity are not JSON (PostgreSQL refuses them).
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    id: Annotated[
-        str,
-        StringConstraints(
-            pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-        ),
-    ]
+    id: Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
     seq: WholeInt = Field(ge=1, le=2**62)
     kind: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,15}\.[a-z_]{1,16}$")]
     occurred_at: Annotated[AwareDatetime, BeforeValidator(_date_time_text)] = Field(
@@ -193,3 +191,31 @@ class SettingSnapshot(BaseModel):
     setting_id: int
     version: int = Field(description="the setting's roster version; the ETag names it too")
     sections: SettingSections
+
+
+class FeedSubject(BaseModel):
+    """Who a feed event is about, with the least a door needs: a member of staff's id (the
+    setting's person id), or a visit's uuid, the visitor's type and the name they gave (null
+    once erased), so the other door can find them to sign out."""
+
+    type: Literal["staff", "visitor"]
+    id: int | None = None
+    uuid: str | None = None
+    visitor_type: str | None = None
+    name: str | None = None
+
+
+class FeedEvent(BaseModel):
+    receipt: int = Field(description="the feed's number for this event: grows per setting")
+    kiosk_id: str
+    id: str
+    seq: int = Field(description="the seq of the kiosk that recorded it")
+    kind: str
+    occurred_at: str
+    payload: dict[str, Any]
+    subject: FeedSubject | None
+
+
+class FeedPage(BaseModel):
+    events: list[FeedEvent] = Field(description="in receipt order; empty when none came in time")
+    next: int = Field(description="the `after` for the next request")

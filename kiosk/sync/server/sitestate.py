@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from kiosk.domain.state import (
     DeviceOut,
@@ -91,9 +91,17 @@ def fact(e: RecordEvent) -> EventFact:
                      staff_id=staff, visitor_id=visitor, payload=e.payload or {})  # fmt: skip
 
 
+# What the fold reads, and no more: the upgrade to r0003 runs this on a table without the
+# columns later revisions added.
+FOLDED = load_only(RecordEvent.id, RecordEvent.kiosk_id, RecordEvent.seq, RecordEvent.kind,
+                   RecordEvent.occurred_at, RecordEvent.subject_type, RecordEvent.subject_id,
+                   RecordEvent.payload)  # fmt: skip
+
+
 def _events_after(session: Session, kiosk_id: str, seq: int) -> list[RecordEvent]:
     query = (
         select(RecordEvent)
+        .options(FOLDED)
         .where(RecordEvent.kiosk_id == kiosk_id, RecordEvent.seq > seq)
         .order_by(RecordEvent.seq)
     )
@@ -115,7 +123,7 @@ def _save(row: KioskState, events: list[RecordEvent], state: dict[str, Any] | No
 
 def _rebuild(session: Session, row: KioskState) -> None:
     """Refold the kiosk's whole history, streamed (the upgrade does this for every kiosk)."""
-    query = select(RecordEvent).where(RecordEvent.kiosk_id == row.kiosk_id)
+    query = select(RecordEvent).options(FOLDED).where(RecordEvent.kiosk_id == row.kiosk_id)
     with session.scalars(query.order_by(RecordEvent.seq).execution_options(yield_per=2000)) as rows:
         state = _folded(rows, SiteState())
     last = select(func.max(RecordEvent.seq)).where(RecordEvent.kiosk_id == row.kiosk_id)

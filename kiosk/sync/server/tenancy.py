@@ -52,6 +52,8 @@ class Setting(Base):
     events_days: Mapped[int] = mapped_column(Integer, default=400)
     roster_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[str] = mapped_column(String(32))
+    # The last feed receipt number handed out to the setting's events (schema r0005).
+    feed_receipt: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Kiosk(Base):

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from kiosk.sync.server import audit, csvrows, filters, queries, words
 from kiosk.sync.server.models import RecordEvent
-from kiosk.sync.server.overview import overview
+from kiosk.sync.server.overview import conflict_rows, overview
 from kiosk.sync.server.render import HEADERS
 from kiosk.sync.server.tenancy import Setting
 from kiosk.sync.server.web import page
@@ -43,8 +43,10 @@ def build_setting_pages(engine: Engine, access: Access) -> APIRouter:
     @router.get("")
     async def onsite(viewer: Who, setting: Scope) -> Response:
         kiosks = await run_in_threadpool(overview, engine, setting)
+        clashes = await run_in_threadpool(conflict_rows, engine, setting)
         return await run_in_threadpool(page, engine, "onsite.html", viewer, setting=setting,
-                                       title="On site", kiosks=kiosks)  # fmt: skip
+                                       title="On site", kiosks=kiosks,
+                                       conflicts=clashes)  # fmt: skip
 
     @router.get("/events")
     async def events(request: Request, viewer: Who, setting: Scope) -> Response:
