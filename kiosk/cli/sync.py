@@ -110,6 +110,12 @@ def _once(pusher: Any, puller: Any, store: Any, as_json: bool) -> int:
         bar.finish()
     # Pushed first: a kiosk's first snapshot waits until its earlier events are all there.
     pulled = puller.pull() if result.finished else None
+    if pulled is not None and pulled.outcome == "applied":  # its roster.applied event goes too
+        more = pusher.push(max_failures=ONCE_MAX_FAILURES, max_unreachable=ONCE_MAX_UNREACHABLE)
+        result.sent += more.sent
+        result.dead += more.dead
+        result.retries += more.retries
+        result.finished, result.last_error = more.finished, more.last_error or result.last_error
     figures = {"sent": result.sent, "dead": result.dead, "retries": result.retries,
                "finished": result.finished, "last_error": result.last_error,
                **{f"now_{k}": v for k, v in outbox.counts(store).items()},
@@ -147,7 +153,7 @@ def _loop(pusher: Any, puller: Any, interval_s: float) -> int:
     # Runs as its own service (docs/sync.md): SIGTERM from systemd ends the current wait at once.
     signal.signal(signal.SIGTERM, lambda *_: pusher.stopped.set())
     while not pusher.stopped.is_set():
-        if pusher.push().finished:  # so a revoked badge stops within one interval
-            puller.pull()
+        if pusher.push().finished and puller.pull().outcome == "applied":
+            pusher.push()  # its roster.applied event, now rather than an interval later
         pusher.stopped.wait(interval_s)
     return 0
