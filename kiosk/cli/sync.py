@@ -119,6 +119,12 @@ def _once(pusher: Any, puller: Any, store: Any, as_json: bool) -> int:
         bar.finish()
     # Pushed first: a kiosk's first snapshot waits until its earlier events are all there.
     pulled = puller.pull() if result.finished else None
+    if pulled is not None and pulled.outcome == "applied":  # its roster.applied event goes too
+        more = pusher.push(max_failures=ONCE_MAX_FAILURES, max_unreachable=ONCE_MAX_UNREACHABLE)
+        result.sent += more.sent
+        result.dead += more.dead
+        result.retries += more.retries
+        result.finished, result.last_error = more.finished, more.last_error or result.last_error
     figures = {"sent": result.sent, "dead": result.dead, "retries": result.retries,
                "finished": result.finished, "last_error": result.last_error,
                **{f"now_{k}": v for k, v in outbox.counts(store).items()},
@@ -186,7 +192,7 @@ def _loop(pusher: Any, puller: Any, doors: Any, interval_s: float) -> int:
             finished = pusher.push(report=due).finished
             if due:
                 reported = time.monotonic()
-                if finished:  # a kiosk's first snapshot waits until its events are all there
+                if finished:  # a first snapshot waits for its events (roster.applied: next)
                     puller.pull()
         pusher.stopped.wait(PENDING_CHECK_S)
     stop()

@@ -32,6 +32,7 @@ class Pulled(StrEnum):
     APPLIED = "applied"
     REFUSED = "refused"  # the service's answer or document was not usable; the last good kept
     WAITING = "waiting"  # the first snapshot waits for earlier events to be pushed
+    UNAVAILABLE = "unavailable"  # the service answered with an error (a revoked token, a 503)
     UNREACHABLE = "unreachable"
 
 
@@ -61,7 +62,8 @@ class RosterPuller:
         if status == 304:
             return PullResult(Pulled.UNCHANGED, version)
         if status != 200:
-            return self._refused(version, f"HTTP {status}")
+            log.warning("sync: setting not fetched (HTTP %d); keeping what this kiosk has", status)
+            return PullResult(Pulled.UNAVAILABLE, version, f"HTTP {status}")
         return self._apply(body, new_etag, version)
 
     def _get(self, etag: str | None) -> tuple[int, bytes | None, str]:

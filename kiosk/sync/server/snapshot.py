@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk.domain.types import Role
 from kiosk.sync.contract import SNAPSHOT_FORMAT
 from kiosk.sync.server.models import Subject
+from kiosk.sync.server.roster import ROLES
 from kiosk.sync.server.setting_admin import POLICY, texts_of
 from kiosk.sync.server.tenancy import TEXT_KINDS, Badge, Kiosk, Person, Setting
 
@@ -27,12 +29,15 @@ Section = Callable[[Session, Setting, str], Any]
 
 
 def staff(session: Session, setting: Setting, _kiosk_id: str) -> list[dict[str, Any]]:
-    """Everyone the setting has had: leavers too (inactive), so old records keep their names."""
+    """Everyone the setting has had: leavers too (inactive), so old records keep their names.
+    A person first seen in a push has the role that push named, which may be any short text:
+    the kiosk knows staff and manager only, and only the console makes a manager."""
     people = session.scalars(
         select(Person).where(Person.setting_id == setting.id).order_by(Person.id)
     )
     return [
-        {"id": p.id, "name": p.name, "role": p.role, "usual_locker": p.usual_locker,
+        {"id": p.id, "name": p.name, "role": p.role if p.role in ROLES else Role.STAFF.value,
+         "usual_locker": p.usual_locker,
          "pin_hash": p.pin_hash, "active": p.left_at is None}
         for p in people
     ]  # fmt: skip
