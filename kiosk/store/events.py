@@ -127,3 +127,24 @@ def load_site_state(session: Session) -> SiteState:
 def load_full_state(session: Session) -> SiteState:
     """The current state, from every event ever recorded (slow; for checks and tests)."""
     return fold(to_fact(e) for e in session.scalars(select(Event).order_by(Event.seq)))
+
+
+_EVACUATION_KINDS = ("evacuation.started", "evacuation.marked", "evacuation.ended")
+
+
+def latest_evacuation_facts(session: Session) -> list[EventFact]:
+    """The events of the latest evacuation (its start and everything after), in seq order.
+
+    Two probes of ix_events_kind_seq: the last start, then the evacuation kinds since it.
+    """
+    since = session.scalar(
+        select(func.max(Event.seq)).where(Event.kind == EventKind.EVACUATION_STARTED.value)
+    )
+    if since is None:
+        return []
+    query = (
+        select(Event)
+        .where(Event.kind.in_(_EVACUATION_KINDS), Event.seq >= since)
+        .order_by(Event.seq)
+    )
+    return [to_fact(e) for e in session.scalars(query)]
