@@ -1,0 +1,93 @@
+"""The roll call by real touches on the offscreen kiosk: one press and any staff badge start it
+(no PIN), everyone on site is listed with the lone worker marked, ticks by touch, a member of
+staff badging out on the way, the kiosk going home and coming back to it, and the explicit end.
+No records service runs here: the roll call needs none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.app import App
+from kiosk.clock import ManualClock
+from kiosk.domain.types import EventKind, VisitorType
+from tests.conftest import BEN_UID, CHLOE_UID, staff_id
+from tests.ui.conftest import events
+
+
+def people(app: App) -> None:
+    app.kiosk.start_shift(staff_id(app, "Ben Carter"), [], no_device=True)
+    app.kiosk.start_shift(staff_id(app, "Chloé Dubois"), [], no_device=True)
+    app.kiosk.visitors.sign_in(VisitorType.CONTRACTOR, "Sam Sparks", "Sparks Ltd", "",
+                               acknowledged=True, lone_working=True)  # fmt: skip
+
+
+def name_button(screen: Any, name: str) -> Any:
+    found = [b for b in screen.current.ids.people.children if f"{name}[/b]" in b.text]
+    assert len(found) == 1, f"{name} is not listed once"
+    return found[0]
+
+
+def test_a_drill_by_touch_from_the_home_screen(app: App, screen: Any, clock: ManualClock) -> None:
+    people(app)
+    screen.touches = 0
+    screen.press("fire")
+    screen.wait_for("evacuation_start")
+    screen.press("drill")  # a drill says so; in a fire this press is not needed
+    screen.badge(BEN_UID)  # Ben is staff, not a manager: no PIN
+    screen.wait_for("evacuation")
+    assert screen.touches == 2
+    assert screen.current.count_text == "0 of 3 safe"
+    assert screen.current.banner.startswith("FIRE DRILL since 07:45")
+    assert "LONE WORKING" in name_button(screen, "Sam Sparks").text
+    assert "contractor" in name_button(screen, "Sam Sparks").text
+
+    clock.advance(30)
+    screen.touch(name_button(screen, "Sam Sparks"))
+    screen.touch(name_button(screen, "Sam Sparks"))  # twice: still one mark
+    assert screen.current.count_text == "1 of 3 safe"
+    assert "SAFE" in name_button(screen, "Sam Sparks").text
+    first = screen.current.ids.people.children[-1]  # the grid's first cell
+    assert "SAFE" not in first.text  # those not yet accounted for stay first
+
+    clock.advance(30)
+    screen.badge(CHLOE_UID)  # Chloé leaves by this door on her way out
+    assert screen.name == "evacuation" and screen.current.count_text == "2 of 3 safe"
+    assert "signed out" in name_button(screen, "Chloé Dubois").text
+
+    screen.root.go_home()  # whatever sends the kiosk home, the roll call is one press away
+    assert screen.current.ids.fire.text == "Roll call running: open it"
+    screen.press("fire")
+    screen.wait_for("evacuation")
+    assert screen.current.count_text == "2 of 3 safe"
+
+    screen.press("end")
+    assert screen.name == "evacuation" and screen.current.ids.end.text == "Press again to end"
+    screen.press("end")
+    screen.wait_for("done")
+    assert "Roll call ended. 2 of 3 accounted for." in screen.texts()
+    (start,) = events(app, EventKind.EVACUATION_STARTED)
+    assert start.payload["mode"] == "drill" and start.staff_id == staff_id(app, "Ben Carter")
+    (mark,) = events(app, EventKind.EVACUATION_MARKED)
+    assert mark.visitor_id is not None and mark.payload["marked_by"] == start.staff_id
+    assert len(events(app, EventKind.SHIFT_END)) == 1
+    assert len(events(app, EventKind.EVACUATION_ENDED)) == 1
+
+
+def test_a_real_evacuation_is_one_press_and_one_tap(app: App, screen: Any) -> None:
+    people(app)
+    screen.touches = 0
+    screen.press("fire")
+    screen.badge(BEN_UID)
+    screen.wait_for("evacuation")
+    assert screen.touches == 1
+    assert screen.current.banner.startswith("EVACUATION since")
+    (start,) = events(app, EventKind.EVACUATION_STARTED)
+    assert start.payload["mode"] == "real"
+
+
+def test_an_unknown_card_does_not_start_it(app: App, screen: Any) -> None:
+    screen.press("fire")
+    screen.badge("DEADBEEF")
+    screen.wait_for("problem")
+    assert "member of staff" in screen.texts()
+    assert events(app, EventKind.EVACUATION_STARTED) == []
