@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, case, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import sitestate
+from kiosk.sync.server import evacuations, sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
@@ -148,6 +148,7 @@ def store_batch(
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
         link_staff(session, kiosk_id, staff)
         sitestate.advance(session, state, made, accepted)
+        evacuations.fold_batch(session, kiosk_id, events)
         result = Stored(accepted, len(events) - accepted)
         key_row = {"kiosk_id": kiosk_id, "key": key, "body_sha256": digest,
                    "accepted": result.accepted, "duplicates": result.duplicates,

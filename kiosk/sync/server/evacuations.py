@@ -1,0 +1,167 @@
+"""The setting's roll calls, folded from its kiosks' events at ingest and marked on the board.
+
+A kiosk's `evacuation.started` makes (or joins) the setting's roll call, with the roll as it
+stood: the starting kiosk's own list plus the last known state of the setting's other kiosks, so
+a door that is offline still has its people on the list. `evacuation.marked` from a kiosk, a
+tick on the board, and a `shift.end`/`visitor.out` during the roll call each add one mark per
+person; the unique (roll call, person) key makes every mark idempotent, so replays, retries and
+two phones marking at once never count anyone twice and never lose a mark.
+
+A person is "kiosk_id:staff:3" or "kiosk_id:visitor:9": ids are each kiosk's own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.domain.state import SiteState
+from kiosk.sync.server import sitestate
+from kiosk.sync.server.clock import now_text
+from kiosk.sync.server.db import insert_for
+from kiosk.sync.server.models import EvacuationMark, EvacuationRow, KioskState
+from kiosk.sync.server.schema import EventIn
+from kiosk.sync.server.tenancy import Kiosk
+
+STARTED, MARKED, ENDED = "evacuation.started", "evacuation.marked", "evacuation.ended"
+LEAVING = {"shift.end": "staff", "visitor.out": "visitor"}
+
+
+def person(kiosk_id: str, kind: str, ident: int) -> str:
+    return f"{kiosk_id}:{kind}:{ident}"
+
+
+def _when(event: EventIn) -> str:
+    return event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def roll_of_state(kiosk_id: str, state: SiteState) -> list[dict[str, Any]]:
+    """Everyone a kiosk's state has on site, as roll entries."""
+    staff = [{"kiosk": kiosk_id, "type": "staff", "id": int(p.staff_id), "visitor_type": None,
+              "lone_working": False} for p in state.staff.values()]  # fmt: skip
+    visitors = [{"kiosk": kiosk_id, "type": "visitor", "id": int(v.visitor_id),
+                 "visitor_type": v.visitor_type, "lone_working": v.lone_working}
+                for v in state.visitors.values()]  # fmt: skip
+    return staff + visitors
+
+
+def _setting_of(session: Session, kiosk_id: str) -> int | None:
+    return session.scalar(select(Kiosk.setting_id).where(Kiosk.id == kiosk_id))
+
+
+def _other_kiosks_roll(session: Session, setting_id: int, kiosk_id: str) -> list[dict[str, Any]]:
+    others = [k for k in session.scalars(select(Kiosk.id).where(Kiosk.setting_id == setting_id))
+              if k != kiosk_id]  # fmt: skip
+    rows = session.scalars(select(KioskState).where(KioskState.kiosk_id.in_(others)))
+    states = {r.kiosk_id: sitestate.decode(r.state) for r in rows if r.state is not None}
+    return [entry for k in sorted(states) for entry in roll_of_state(k, states[k])]
+
+
+def open_roll_call(session: Session, setting_id: int) -> EvacuationRow | None:
+    query = (
+        select(EvacuationRow)
+        .where(EvacuationRow.setting_id == setting_id, EvacuationRow.joined_to.is_(None),
+               EvacuationRow.ended_at.is_(None))
+        .order_by(EvacuationRow.started_at.desc())
+        .limit(1)
+    )  # fmt: skip
+    return session.scalars(query).first()
+
+
+def _main_id(session: Session, evacuation_id: str) -> str | None:
+    row = session.get(EvacuationRow, evacuation_id)
+    if row is None:
+        return None
+    return row.joined_to or row.id
+
+
+def _start(session: Session, setting_id: int, kiosk_id: str, event: EventIn) -> None:
+    p = event.payload
+    evacuation_id = str(p.get("evacuation_id", ""))
+    if not evacuation_id or session.get(EvacuationRow, evacuation_id) is not None:
+        return  # replayed, or not a roll call the kiosk named
+    listed = p.get("roll")
+    entries = listed if isinstance(listed, list) else []
+    own = [{**entry, "kiosk": kiosk_id} for entry in entries if isinstance(entry, dict)]
+    running = open_roll_call(session, setting_id)
+    row = EvacuationRow(
+        id=evacuation_id, setting_id=setting_id, kiosk_id=kiosk_id, mode=str(p.get("mode")),
+        started_at=_when(event), started_by=event.subject.id if event.subject else None,
+        roll=own + _other_kiosks_roll(session, setting_id, kiosk_id),
+        joined_to=running.id if running is not None else None,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+
+
+def add_mark(session: Session, evacuation_id: str, who: str, how: str, at: str,
+             **by: Any) -> bool:  # fmt: skip
+    """One person accounted for; False if they already were (the first mark stands)."""
+    row = {"evacuation_id": evacuation_id, "person": who, "how": how, "at": at, **by}
+    insert = insert_for(session)(EvacuationMark.__table__).values(row).on_conflict_do_nothing()
+    return session.execute(insert.returning(EvacuationMark.id)).first() is not None
+
+
+def _marked(session: Session, kiosk_id: str, event: EventIn) -> None:
+    main = _main_id(session, str(event.payload.get("evacuation_id", "")))
+    if main is None or event.subject is None:
+        return
+    by = event.payload.get("marked_by")
+    add_mark(session, main, person(kiosk_id, event.subject.type, event.subject.id), "kiosk",
+             _when(event), by_kiosk=kiosk_id,
+             by_staff=by if isinstance(by, int) and not isinstance(by, bool) else None)  # fmt: skip
+
+
+def end(session: Session, evacuation_id: str, at: str, by: str) -> None:
+    """End a roll call (and any that joined it); an ended one keeps its first end."""
+    session.execute(
+        update(EvacuationRow)
+        .where((EvacuationRow.id == evacuation_id) | (EvacuationRow.joined_to == evacuation_id))
+        .where(EvacuationRow.ended_at.is_(None))
+        .values(ended_at=at, ended_by=by)
+    )
+
+
+def _left(session: Session, setting_id: int, kiosk_id: str, event: EventIn) -> None:
+    """Signing out during a roll call: out of the building, so accounted for."""
+    if event.subject is None:
+        return
+    at = _when(event)
+    query = select(EvacuationRow.id).where(
+        EvacuationRow.setting_id == setting_id, EvacuationRow.joined_to.is_(None),
+        EvacuationRow.started_at <= at,
+        EvacuationRow.ended_at.is_(None) | (EvacuationRow.ended_at >= at),
+    )  # fmt: skip
+    who = person(kiosk_id, event.subject.type, event.subject.id)
+    for evacuation_id in session.scalars(query):
+        add_mark(session, evacuation_id, who, "signed_out", at, by_kiosk=kiosk_id)
+
+
+def fold_batch(session: Session, kiosk_id: str, events: list[EventIn]) -> None:
+    """Advance the setting's roll calls by a pushed batch (in the push's transaction)."""
+    relevant = [e for e in events if e.kind in (STARTED, MARKED, ENDED) or e.kind in LEAVING]
+    if not relevant:
+        return
+    setting_id = _setting_of(session, kiosk_id)
+    if setting_id is None:
+        return
+    for event in sorted(relevant, key=lambda e: e.seq):
+        if event.kind == STARTED:
+            _start(session, setting_id, kiosk_id, event)
+        elif event.kind == MARKED:
+            _marked(session, kiosk_id, event)
+        elif event.kind == ENDED:
+            main = _main_id(session, str(event.payload.get("evacuation_id", "")))
+            if main is not None:
+                end(session, main, _when(event), f"kiosk {kiosk_id}")
+        else:
+            _left(session, setting_id, kiosk_id, event)
+
+
+def mark_on_board(engine: Engine, evacuation_id: str, who: str, account: str) -> bool:
+    """A tick on the board by a console account; False if that person was already marked."""
+    with Session(engine) as session, session.begin():
+        return add_mark(session, evacuation_id, who, "board", now_text(), by_account=account)
