@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.state import SiteState
@@ -91,7 +91,7 @@ def _start(session: Session, setting_id: int, kiosk_id: str, event: EventIn) -> 
         id=evacuation_id, setting_id=setting_id, kiosk_id=kiosk_id, mode=str(p.get("mode")),
         started_at=_when(event), started_by=event.subject.id if event.subject else None,
         roll=own + _other_kiosks_roll(session, setting_id, kiosk_id),
-        joined_to=running.id if running is not None else None,
+        joined_to=running.id if running is not None else None, received_at=now_text(),
     )  # fmt: skip
     session.add(row)
     session.flush()
@@ -165,3 +165,17 @@ def mark_on_board(engine: Engine, evacuation_id: str, who: str, account: str) ->
     """A tick on the board by a console account; False if that person was already marked."""
     with Session(engine) as session, session.begin():
         return add_mark(session, evacuation_id, who, "board", now_text(), by_account=account)
+
+
+def prune(session: Session, received_before: str, kiosks: Any = None) -> int:
+    """Remove roll calls (and their marks) received before the cutoff, as old events are: of
+    one setting's kiosks (a subquery of kiosk ids), or everywhere."""
+    query = select(EvacuationRow.id).where(EvacuationRow.received_at < received_before)
+    if kiosks is not None:
+        query = query.where(EvacuationRow.kiosk_id.in_(kiosks))
+    old = list(session.scalars(query))
+    if not old:
+        return 0
+    session.execute(delete(EvacuationMark).where(EvacuationMark.evacuation_id.in_(old)))
+    session.execute(delete(EvacuationRow).where(EvacuationRow.id.in_(old)))
+    return len(old)

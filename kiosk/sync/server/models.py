@@ -132,6 +132,8 @@ class EvacuationRow(Base):
     ended_at: Mapped[str | None] = mapped_column(String(32), default=None)
     ended_by: Mapped[str | None] = mapped_column(String(80), default=None)
     joined_to: Mapped[str | None] = mapped_column(String(36), default=None)
+    # The service's clock at ingest: retention ages a roll call by it, never by a kiosk's clock.
+    received_at: Mapped[str] = mapped_column(String(32), default="")
 
 
 class EvacuationMark(Base):

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("ended_at", sa.String(length=32), nullable=True),
         sa.Column("ended_by", sa.String(length=80), nullable=True),
         sa.Column("joined_to", sa.String(length=36), nullable=True),
+        sa.Column("received_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_evacuations_setting_started", "evacuations", ["setting_id", "started_at"])
