@@ -26,6 +26,7 @@ from kiosk.sync.backoff import Backoff
 # any kind (a busy service, a flaky link). Every batch that gets through starts the count again.
 ONCE_MAX_UNREACHABLE = 3
 ONCE_MAX_FAILURES = 12
+ROLL_CALL_CHECK_S = 0.25  # how often the waiting loop looks for a roll call event to send
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -122,5 +123,18 @@ def _loop(pusher: Any, interval_s: float) -> int:
     signal.signal(signal.SIGTERM, lambda *_: pusher.stopped.set())
     while not pusher.stopped.is_set():
         pusher.push()
-        pusher.stopped.wait(interval_s)
+        wait_for_next_push(pusher, interval_s)
     return 0
+
+
+def wait_for_next_push(pusher: Any, interval_s: float) -> None:
+    """Wait `interval_s`, but push at once when a roll call event is waiting: the manager's
+    board must show a fire within a second or two, not at the next ten-second push."""
+    from kiosk.sync import outbox
+
+    waited = 0.0
+    while waited < interval_s and not pusher.stopped.is_set():
+        step = min(ROLL_CALL_CHECK_S, interval_s - waited)
+        if pusher.stopped.wait(step) or outbox.roll_call_waiting(pusher.store):
+            return
+        waited += step

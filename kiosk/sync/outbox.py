@@ -112,6 +112,20 @@ def counts(store: Store) -> dict[str, int]:
     return {s.value: found.get(s.value, 0) for s in SyncState}
 
 
+_ROLL_CALL_KINDS = ("evacuation.started", "evacuation.marked", "evacuation.ended")
+
+
+def roll_call_waiting(store: Store) -> bool:
+    """Is a roll call event waiting to go up? (A probe of ix_events_kind_seq: a few rows.)"""
+    query = (
+        select(Event.seq)
+        .where(Event.kind.in_(_ROLL_CALL_KINDS), Event.sync_state == SyncState.PENDING.value)
+        .limit(1)
+    )
+    with store.reading() as session:
+        return session.scalar(query) is not None
+
+
 def report(store: Store, sample: int = 100) -> dict[str, Any]:
     """What the kiosk tells the service about itself (the body of PUT …/status)."""
     with store.reading() as session:

@@ -41,9 +41,9 @@ def push_all(app: App, org: Org) -> None:
         pusher.close()
 
 
-def front_door(root: Path, org: Org) -> App:
+def front_door(root: Path, org: Org, token: str = "") -> App:
     """a-door: Ben on shift and a lone-working contractor whose name is formula text."""
-    app = make_kiosk(root, "a-door")
+    app = make_kiosk(root, "a-door", token=token)
     app.kiosk.start_shift(staff_id(app, "Ben Carter"), [], no_device=True)
     app.kiosk.visitors.sign_in(VisitorType.CONTRACTOR, "=cmd|' /C calc'!A0", "Sparks Ltd", "",
                                acknowledged=True, lone_working=True)  # fmt: skip

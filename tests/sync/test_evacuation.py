@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import requests
@@ -23,7 +28,9 @@ from tests.sync.evacuation_site import (
     push_all,
     second_door_and_manager,
 )
+from tests.sync.kiosks import sync_counts, write_config
 from tests.sync.server import Running
+from tests.sync.test_kill import wait_for_sent
 
 
 def at_once(*posts: tuple[Client, str, dict[str, str]]) -> list[requests.Response]:
@@ -135,3 +142,30 @@ def test_the_stamp_changes_only_when_the_board_would(records: Running, tmp_path:
     evacuation, who = person_of(anna, org, "Ben Carter")
     anna.post(org.url(org.a, "/evacuation/mark"), evacuation=evacuation, person=who)
     assert anna.get(stamp).json()["stamp"] != first
+
+
+def test_the_sync_loop_sends_a_roll_call_without_waiting_its_interval(
+    records: Running, tmp_path: Path
+) -> None:
+    """`kiosk sync` waits a minute between pushes here, yet the start reaches the board at once:
+    the loop looks for roll call events while it waits."""
+    org = make_org(records)
+    front = front_door(tmp_path, org, token=records.token("a-door"))
+    config = write_config(front, tmp_path / "kiosk.toml", records.url, interval_s=60.0)
+    log = tmp_path / "sync.log"
+    with log.open("wb") as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "kiosk", "sync"], stderr=stderr,
+                                 env={**os.environ, "KIOSK_CONFIG": str(config)})  # fmt: skip
+    try:
+        wait_for_sent(front, child, sum(sync_counts(front).values()), log)  # its first push
+        front.kiosk.evacuation.start(BEN_UID, Mode.REAL)
+        anna = Client(records)
+        anna.login("anna")
+        begun = time.monotonic()
+        while "EVACUATION since" not in anna.get(org.url(org.a, "/evacuation")).text:
+            assert time.monotonic() - begun < 30, "the roll call waited for the next push"
+            assert child.poll() is None, log.read_text()
+            time.sleep(0.05)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=30)
