@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.factory import Factory
-from kivy.metrics import dp
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.button import Button
 
 from kiosk.domain.evacuation import Mode, PersonKey
 from kiosk.domain.taps import TapKind
@@ -54,6 +53,17 @@ def button_text(line: ListLine) -> str:
     return f"[size=26sp][b]{line.name}[/b][/size]\n[size=17sp]{safe}{kind}{lone}[/size]"
 
 
+class RollButton(Button):  # type: ignore[misc]
+    """One person on the roll call list (a RecycleView row: reused as the list scrolls)."""
+
+    key = ObjectProperty(None)
+    on_mark = ObjectProperty(None)
+
+    def on_release(self) -> None:
+        if self.on_mark is not None:
+            self.on_mark(self.key)
+
+
 class EvacuationScreen(KioskScreen):
     idle_s = NEVER_S
     banner = StringProperty("")
@@ -77,7 +87,7 @@ class EvacuationScreen(KioskScreen):
         if self._poll is not None:
             self._poll.cancel()
             self._poll = None
-        self.ids.people.clear_widgets()
+        self.ids.roll.data = []
         self._shown = None
 
     def _tick(self) -> None:
@@ -108,13 +118,11 @@ class EvacuationScreen(KioskScreen):
             self._draw(view.lines)
 
     def _draw(self, lines: list[ListLine]) -> None:
-        grid = self.ids.people
-        grid.clear_widgets()
-        for line in lines:
-            button = Factory.BigButton(text=button_text(line), height=dp(72), halign="left")
-            button.background_color = DONE_COLOUR if line.accounted else MISSING_COLOUR
-            button.bind(on_release=lambda _b, key=line.key: self.mark(key))
-            grid.add_widget(button)
+        self.ids.roll.data = [
+            {"text": button_text(line), "key": line.key, "on_mark": self.mark,
+             "background_color": DONE_COLOUR if line.accounted else MISSING_COLOUR}
+            for line in lines
+        ]  # fmt: skip
 
     def mark(self, key: PersonKey) -> None:
         """Tick one person; a second touch on someone ticked records nothing more."""

@@ -46,8 +46,8 @@ def test_a_drill_by_touch_from_the_home_screen(app: App, screen: Any, clock: Man
     screen.touch(name_button(screen, "Sam Sparks"))  # twice: still one mark
     assert screen.current.count_text == "1 of 3 safe"
     assert "SAFE" in name_button(screen, "Sam Sparks").text
-    first = screen.current.ids.people.children[-1]  # the grid's first cell
-    assert "SAFE" not in first.text  # those not yet accounted for stay first
+    first = screen.current.ids.roll.data[0]  # the list's first row
+    assert "SAFE" not in first["text"]  # those not yet accounted for stay first
 
     clock.advance(30)
     screen.badge(CHLOE_UID)  # Chloé leaves by this door on her way out

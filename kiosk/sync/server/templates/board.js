@@ -4,7 +4,7 @@
   "use strict";
   var board = document.getElementById("board");
   if (!board || board.dataset.ended) { return; }
-  var every_ms = 3000;
+  var every_ms = 1000;
   function check() {
     fetch(board.dataset.stampUrl, {credentials: "same-origin", cache: "no-store"})
       .then(function (answer) { return answer.ok ? answer.json() : null; })
