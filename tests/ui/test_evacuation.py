@@ -91,3 +91,34 @@ def test_an_unknown_card_does_not_start_it(app: App, screen: Any) -> None:
     screen.wait_for("problem")
     assert "member of staff" in screen.texts()
     assert events(app, EventKind.EVACUATION_STARTED) == []
+
+
+def test_the_manager_signs_out_a_visitor_left_in_after_closing(
+    app: App, screen: Any, clock: ManualClock
+) -> None:
+    from tests.ui.test_manager import manager_mode
+
+    app.kiosk.visitors.sign_in(VisitorType.VISITOR, "Jo Bloggs", "Acme", "", acknowledged=True,
+                               lone_working=False)  # fmt: skip
+    manager_mode(screen)
+    assert screen.current.ids.late_visitors.text == "Visitors still in after closing (0)"
+    screen.press("finish")
+    clock.advance(12 * 3600)  # 19:45: the setting closed at 18:30
+    manager_mode(screen)
+    assert screen.current.ids.late_visitors.text == "Visitors still in after closing (1)"
+    screen.press("late_visitors")
+    screen.wait_for("manager_pick")
+    screen.press_text("Jo Bloggs (visitor)\nsince Tue 24 Nov 07:45")
+    screen.press_text("Left without signing out")
+    screen.wait_for("done")
+    (out,) = events(app, EventKind.VISITOR_OUT)
+    assert out.payload == {"reason": "Left without signing out", "on_behalf": True,
+                           "recorded_by": "Amara Okafor"}  # fmt: skip
+    screen.press("ok")
+    screen.wait_for("manager_menu")
+    assert screen.current.ids.late_visitors.text == "Visitors still in after closing (0)"
+    screen.press("finish")
+    screen.press("fire")
+    screen.badge(BEN_UID)
+    screen.wait_for("evacuation")
+    assert screen.current.count_text == "0 of 0 safe"  # tomorrow's roll call starts true
