@@ -169,3 +169,19 @@ def test_the_sync_loop_sends_a_roll_call_without_waiting_its_interval(
     finally:
         child.send_signal(signal.SIGTERM)
         child.wait(timeout=30)
+
+
+def test_visitors_left_in_after_closing_are_shown_to_their_setting(records: Running) -> None:
+    from tests.sync.console import event, push
+
+    org = make_org(records)
+    visitor = {"type": "visitor", "id": 4, "name": "Jo Bloggs", "visitor_type": "visitor"}
+    assert push(records, "a-door", [event("visitor.in", subject=visitor, visitor_type="visitor",
+                                          lone_working=False)]).ok  # fmt: skip
+    anna, bob = Client(records), Client(records)
+    anna.login("anna")
+    bob.login("bob")
+    page = anna.get(org.url(org.a, "/evacuation")).text
+    assert "Visitors still signed in after closing (1)" in page and "Jo Bloggs" in page
+    page = bob.get(org.url(org.b, "/evacuation")).text
+    assert "Visitors still signed in after closing (0)" in page and "Jo Bloggs" not in page

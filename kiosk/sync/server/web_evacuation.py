@@ -9,7 +9,7 @@ ticking the same person both succeed and count them once."""
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from kiosk.export_columns import neutralise
 from kiosk.sync.server import audit, evacboard, evacuations, queries
 from kiosk.sync.server.clock import now_text
+from kiosk.sync.server.latevisitors import late_visitors
 from kiosk.sync.server.models import EvacuationRow
 from kiosk.sync.server.render import HEADERS, TEMPLATES
 from kiosk.sync.server.tenancy import Setting
@@ -104,8 +105,10 @@ def build_evacuation_pages(engine: Engine, access: Access) -> APIRouter:
     async def board(viewer: Who, setting: Scope) -> Response:
         found = await run_in_threadpool(evacboard.board, engine, setting)
         stamp = await run_in_threadpool(evacboard.version, engine, setting.id)
+        late = await run_in_threadpool(late_visitors, engine, setting, datetime.now(UTC))
         return await run_in_threadpool(page, engine, "evacuation.html", viewer, setting=setting,
-                                       title="Roll call", board=found, stamp=stamp)  # fmt: skip
+                                       title="Roll call", board=found, stamp=stamp,
+                                       late=late)  # fmt: skip
 
     @router.get(base + "/evacuation/stamp")
     async def stamp(setting: Scope) -> Response:
