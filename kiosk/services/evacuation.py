@@ -21,9 +21,10 @@ from kiosk.domain.types import EventKind, PolicyError
 from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.services.lookup import badge_and_staff, staff_names
 from kiosk.store.events import latest_evacuation_facts, load_site_state
-from kiosk.store.models import Visitor
+from kiosk.store.models import Event, Visitor
 
 NOT_STAFF = "Only a member of staff's badge can start the roll call."
+NO_BADGE = "(no badge: the reader was not working)"
 VISITOR_LABELS = {"visitor": "visitor", "parent": "parent", "contractor": "contractor"}
 
 
@@ -71,14 +72,25 @@ class EvacuationService:
             badge, staff = badge_and_staff(session, uid)
             if badge is None or staff is None or badge.revoked or not staff.active:
                 raise PolicyError(NOT_STAFF)
-            payload = rules.start_payload(
-                str(uuid.uuid4()), mode, load_site_state(session), self.ctx.kiosk_id,
-                _latest(session),
-            )  # fmt: skip
-            event = self.ctx.append(
-                session, EventKind.EVACUATION_STARTED, staff_id=staff.staff_id, payload=payload
-            )
+            event = self._record_start(session, mode, staff.staff_id)
         return recorded(event, "Roll call started.")
+
+    def start_without_badge(self, mode: Mode) -> Recorded:
+        """Only when the badge reader is not working (the screen offers it then): a fire does
+        not wait for a repair. The record says no badge started it."""
+        with self.ctx.recording() as session:
+            event = self._record_start(session, mode, None)
+        return recorded(event, "Roll call started.")
+
+    def _record_start(self, session: Session, mode: Mode, staff_id: int | None) -> Event:
+        payload = rules.start_payload(
+            str(uuid.uuid4()), mode, load_site_state(session), self.ctx.kiosk_id, _latest(session)
+        )
+        if staff_id is None:
+            payload["no_badge"] = True
+        return self.ctx.append(
+            session, EventKind.EVACUATION_STARTED, staff_id=staff_id, payload=payload
+        )
 
     def current(self) -> RollCallView | None:
         """The latest roll call (running or ended) as the screen shows it, or None."""
@@ -132,7 +144,7 @@ def _view(session: Session, evacuation: Evacuation, lines: list[RollLine]) -> Ro
     rows = session.execute(select(Visitor.id, Visitor.name).where(Visitor.id.in_(visitor_ids)))
     guests = {vid: name or "(name erased)" for vid, name in rows}
     shown = [_list_line(line, names, guests) for line in lines]
-    starter = names.get(evacuation.started_by or 0, "?")
+    starter = names.get(evacuation.started_by or 0, NO_BADGE)
     return RollCallView(evacuation.evacuation_id, evacuation.mode, evacuation.started_at,
                         starter, evacuation.open, shown)  # fmt: skip
 

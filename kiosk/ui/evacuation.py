@@ -19,6 +19,7 @@ from kivy.uix.button import Button
 from kiosk.domain.evacuation import Mode, PersonKey
 from kiosk.domain.taps import TapKind
 from kiosk.domain.types import PolicyError
+from kiosk.hardware.reader import ReaderHealth
 from kiosk.services.context import NOT_SAVED_ERRORS, Recorded
 from kiosk.services.evacuation import ListLine, RollCallView
 from kiosk.ui.root import NOT_SAVED, NOT_SAVED_HINT, KioskScreen
@@ -31,14 +32,26 @@ END_TEXT, END_AGAIN = "End roll call", "Press again to end"
 
 
 class EvacuationStartScreen(KioskScreen):
+    reader_down = BooleanProperty(False)
+
+    def enter(self, **data: Any) -> None:
+        self.reader_down = self.kiosk.ports.reader_health is ReaderHealth.NOT_RESPONDING
+
     def clear(self) -> None:
         self.ids.drill.state = "normal"
 
+    @property
+    def mode(self) -> Mode:
+        return Mode.DRILL if self.ids.drill.state == "down" else Mode.REAL
+
     def on_badge(self, uid: str) -> bool:
-        mode = Mode.DRILL if self.ids.drill.state == "down" else Mode.REAL
-        service = self.kiosk.app.kiosk.evacuation
+        service, mode = self.kiosk.app.kiosk.evacuation, self.mode
         self.kiosk.attempt(lambda: service.start(uid, mode), self._started)
         return True
+
+    def start_without_badge(self) -> None:
+        service, mode = self.kiosk.app.kiosk.evacuation, self.mode
+        self.kiosk.attempt(lambda: service.start_without_badge(mode), self._started)
 
     def _started(self, _done: Recorded) -> None:
         self.kiosk.show("evacuation")

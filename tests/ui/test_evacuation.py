@@ -122,3 +122,21 @@ def test_the_manager_signs_out_a_visitor_left_in_after_closing(
     screen.badge(BEN_UID)
     screen.wait_for("evacuation")
     assert screen.current.count_text == "0 of 0 safe"  # tomorrow's roll call starts true
+
+
+def test_with_the_reader_down_it_starts_without_a_badge(app: App, screen: Any) -> None:
+    from kiosk.hardware.reader import ReaderHealth
+
+    people(app)
+    screen.press("fire")
+    assert screen.current.ids.no_reader.disabled  # offered only when the reader is down
+    screen.press("back")
+    screen.root._reader_health(ReaderHealth.NOT_RESPONDING, "badge reader not responding")
+    screen.frames()
+    screen.press("fire")
+    screen.wait_for("evacuation_start")
+    screen.press("no_reader")
+    screen.wait_for("evacuation")
+    assert screen.current.count_text == "0 of 3 safe"
+    (start,) = events(app, EventKind.EVACUATION_STARTED)
+    assert start.staff_id is None and start.payload["no_badge"] is True

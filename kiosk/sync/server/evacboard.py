@@ -161,8 +161,7 @@ def board(engine: Engine, setting: Setting) -> Board:
         names = _names(session, wanted)
     lines = [_line(e, names, marks, here, tz) for e in entries]
     lines.sort(key=lambda line: (not line.missing, line.name.casefold()))
-    starter = _name(names, person(row.kiosk_id, "staff", row.started_by or 0))
-    return Board(row, hhmmss(row.started_at, tz), starter, lines)
+    return Board(row, hhmmss(row.started_at, tz), _starter(row, names), lines)
 
 
 def version(engine: Engine, setting_id: int) -> str:
@@ -213,8 +212,13 @@ def _drill(row: EvacuationRow, marks: dict[str, EvacuationMark], names: dict[str
     marked = [f"{_name(names, m.person)}: {_by(m, names, tz)}"
               for m in sorted(marks.values(), key=lambda m: m.at)]  # fmt: skip
     never = [_name(names, who) for who in missing] if row.ended_at else []
-    starter = _name(names, person(row.kiosk_id, "staff", row.started_by or 0))
-    return Drill(row, started, starter, len(roll), after, never, marked)
+    return Drill(row, started, _starter(row, names), len(roll), after, never, marked)
+
+
+def _starter(row: EvacuationRow, names: dict[str, Subject]) -> str:
+    if row.started_by is None:
+        return "no badge (the reader was not working)"
+    return _name(names, person(row.kiosk_id, "staff", row.started_by))
 
 
 def duration(seconds: float | None) -> str:
