@@ -185,3 +185,49 @@ def test_visitors_left_in_after_closing_are_shown_to_their_setting(records: Runn
     assert "Visitors still signed in after closing (1)" in page and "Jo Bloggs" in page
     page = bob.get(org.url(org.b, "/evacuation")).text
     assert "Visitors still signed in after closing (0)" in page and "Jo Bloggs" not in page
+
+
+def test_forty_people_two_doors_one_offline_two_phones(records: Running, tmp_path: Path) -> None:
+    """The drill as a nursery runs it: 40 on site across two doors, the back door offline when
+    the alarm goes, two managers ticking their halves of the list at the same time."""
+    from kiosk.domain.types import VisitorType
+
+    org = make_org(records)
+    second_door_and_manager(org)
+    front, back = front_door(tmp_path, org), back_door(tmp_path, org)
+    for app, count in ((front, 19), (back, 17)):  # 2 + 2 already on site: 40 in all
+        for n in range(count):
+            app.kiosk.visitors.sign_in(VisitorType.PARENT, f"Parent {app.config.kiosk.id} {n:02d}",
+                                       "", "", acknowledged=True, lone_working=False)  # fmt: skip
+        push_all(app, org)
+    front.kiosk.evacuation.start(BEN_UID, Mode.DRILL)  # the back door is offline from here on
+    push_all(front, org)
+    anna, amy = Client(records), Client(records)
+    anna.login("anna")
+    amy.login("amy")
+    rows = board_rows(anna, org)
+    assert len(rows) == 40 and all(status == "missing" for _n, status in rows)
+    names = [name for name, _s in rows]
+    targets = [person_of(anna, org, name) for name in names]
+    mark = org.url(org.a, "/evacuation/mark")
+    halves = [(anna, targets[:20]), (amy, targets[20:])]
+    results: list[int] = []
+
+    def tick(client: Client, mine: list[tuple[str, str]]) -> None:
+        for evacuation, who in mine:
+            results.append(client.post(mark, evacuation=evacuation, person=who).status_code)
+
+    threads = [threading.Thread(target=tick, args=half) for half in halves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [303] * 40
+    assert "40 of 40 safe" in anna.get(org.url(org.a, "/evacuation")).text
+    front.kiosk.evacuation.end()
+    push_all(front, org)
+    download = anna.get(org.url(org.a, "/drills.csv"))
+    (row,) = list(csv.DictReader(io.StringIO(download.text)))
+    assert row["on_the_roll"] == "40" and row["never_accounted"] == ""
+    assert row["marks"].count("ticked on the board by anna") == 20
+    assert row["marks"].count("ticked on the board by amy") == 20
