@@ -112,3 +112,11 @@ def test_the_printable_list_is_the_roll_as_it_began(org: Org, browser: Any, tmp_
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert not browser.find_element(By.TAG_NAME, "header").is_displayed()
     assert browser.find_element(By.CSS_SELECTOR, "table.print-list").is_displayed()
+    front.kiosk.evacuation.end()
+    push_all(front, org)
+    browser.get(org.url(org.a, "/drills"))  # printed as the inspector reads it
+    assert not browser.find_element(By.ID, "csv").is_displayed()
+    drill = browser.find_element(By.ID, "drill-1")
+    assert drill.is_displayed() and "REAL evacuation" in drill.text
+    never = drill.find_element(By.CSS_SELECTOR, "dd.never").text
+    assert "Ben Carter" in never and "Priya" not in never  # the roll as it began
