@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.domain import evacuation as rules
 from kiosk.domain.evacuation import Mode, Status
@@ -96,3 +98,30 @@ def test_events_of_an_earlier_roll_call_do_not_count_in_the_next() -> None:
     evacuation = rules.fold_latest([first, second, marked(31, staff_id=1)])
     assert evacuation is not None and evacuation.evacuation_id == "e2"
     assert evacuation.marks == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["mark", "out"]), st.sampled_from([1, 2, 7])),
+                max_size=12))  # fmt: skip
+def test_whatever_happens_each_person_is_listed_once_and_counted_once(
+    steps: list[tuple[str, int]],
+) -> None:
+    events = on_site()
+    log = [started(events)]
+    for n, (what, ident) in enumerate(steps, 1):
+        subject = {"visitor_id": ident} if ident == 7 else {"staff_id": ident}
+        if what == "mark":
+            log.append(marked(n, **subject))
+        else:
+            kind = "visitor.out" if ident == 7 else "shift.end"
+            events.append(EventFact(kind, at(n), **subject))  # type: ignore[arg-type]
+    evacuation = rules.fold_latest(log)
+    assert evacuation is not None
+    lines = rules.roll_lines(evacuation, fold(events))
+    keys = [line.entry.key for line in lines]
+    assert sorted(keys) == [("staff", 1), ("staff", 2), ("visitor", 7)]
+    accounted, total = rules.headcount(lines)
+    done = {("visitor", i) if i == 7 else ("staff", i) for _w, i in steps}
+    assert total == 3 and accounted == len(done)
+    missing = [line for line in lines if not line.accounted]
+    assert lines[: len(missing)] == missing  # those not yet accounted for come first
