@@ -54,7 +54,25 @@ def wait_until(browser: Any, check: Any) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(check)
+    # Mid-reload the list may be gone or half there: look again until the time is up.
+    patient = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,
+                                                             AssertionError))  # fmt: skip
+    patient.until(check)
+
+
+def press_safe(browser: Any, name: str) -> None:
+    """Touch `name`'s Safe button. The page may reload itself (the other phone's tick) between
+    finding the button and touching it: then find it again on the new page."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for _attempt in range(5):
+        try:
+            navigate(browser, row_of(browser, name).find_element(By.TAG_NAME, "button"))
+            return
+        except StaleElementReferenceException:
+            continue
+    raise AssertionError(f"could not touch {name}'s Safe button")
 
 
 def status(browser: Any, name: str) -> str:
@@ -81,7 +99,7 @@ def test_two_phones_tick_at_once_and_each_board_refreshes_itself(
         assert color == "rgba(253, 226, 226, 1)", "not yet accounted for is shown in red"
 
     for phone, name in ((browser, "Chloé Dubois"), (second_browser, "Pat Parent")):
-        navigate(phone, row_of(phone, name).find_element(By.TAG_NAME, "button"))
+        press_safe(phone, name)
     wait_until(browser, lambda b: status(b, "Pat Parent") == "safe")  # amy's tick, by itself
     wait_until(second_browser, lambda b: status(b, "Chloé Dubois") == "safe")
     assert "ticked on the board by amy" in row_of(browser, "Pat Parent").text
