@@ -18,7 +18,7 @@ import requests
 
 from kiosk.domain.evacuation import Mode
 from kiosk.sync.server.models import EvacuationMark
-from tests.conftest import BEN_UID, staff_id
+from tests.conftest import BEN_UID, CHLOE_UID, staff_id
 from tests.sync.console import Client, make_org
 from tests.sync.evacuation_site import (
     back_door,
@@ -231,3 +231,38 @@ def test_forty_people_two_doors_one_offline_two_phones(records: Running, tmp_pat
     assert row["on_the_roll"] == "40" and row["never_accounted"] == ""
     assert row["marks"].count("ticked on the board by anna") == 20
     assert row["marks"].count("ticked on the board by amy") == 20
+
+
+def test_two_doors_starting_at_once_make_one_roll_call(records: Running, tmp_path: Path) -> None:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from kiosk.sync.server.models import EvacuationRow
+
+    org = make_org(records)
+    second_door_and_manager(org)
+    front, back = front_door(tmp_path, org), back_door(tmp_path, org)
+    front.kiosk.evacuation.start(BEN_UID, Mode.REAL)
+    back.kiosk.evacuation.start(CHLOE_UID, Mode.REAL)
+    back.kiosk.evacuation.mark(("staff", int(staff_id(back, "Chloé Dubois"))))
+    start = threading.Barrier(2)
+
+    def push(app: object) -> None:
+        start.wait()
+        push_all(app, org)  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=push, args=(app,)) for app in (front, back)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Session(records.engine) as s:
+        rows = list(s.scalars(select(EvacuationRow)))
+    mains = [r for r in rows if r.joined_to is None]
+    assert len(rows) == 2 and len(mains) == 1
+    assert len(mains[0].roll) == 4  # both doors' people, whichever door's push came first
+    anna = Client(records)
+    anna.login("anna")
+    rows_seen = dict(board_rows(anna, org))
+    assert rows_seen["Chloé Dubois"] == "safe"  # the back door's tick counts on the one board
+    assert len(rows_seen) == 4

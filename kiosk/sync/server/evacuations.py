@@ -24,7 +24,7 @@ from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import EvacuationMark, EvacuationRow, KioskState
 from kiosk.sync.server.schema import EventIn
-from kiosk.sync.server.tenancy import Kiosk
+from kiosk.sync.server.tenancy import Kiosk, Setting
 
 STARTED, MARKED, ENDED = "evacuation.started", "evacuation.marked", "evacuation.ended"
 LEAVING = {"shift.end": "staff", "visitor.out": "visitor"}
@@ -86,6 +86,9 @@ def _start(session: Session, setting_id: int, kiosk_id: str, event: EventIn) -> 
     listed = p.get("roll")
     entries = listed if isinstance(listed, list) else []
     own = [{**entry, "kiosk": kiosk_id} for entry in entries if isinstance(entry, dict)]
+    # Two doors starting at once push at once: the setting's row, locked, makes them take turns,
+    # so the second sees the first and joins it (SQLite's writers take turns anyway).
+    session.execute(select(Setting.id).where(Setting.id == setting_id).with_for_update())
     running = open_roll_call(session, setting_id)
     row = EvacuationRow(
         id=evacuation_id, setting_id=setting_id, kiosk_id=kiosk_id, mode=str(p.get("mode")),
@@ -94,7 +97,14 @@ def _start(session: Session, setting_id: int, kiosk_id: str, event: EventIn) -> 
         joined_to=running.id if running is not None else None, received_at=now_text(),
     )  # fmt: skip
     session.add(row)
+    if running is not None:  # the joining door knows its own people best: add any missing
+        known = {_person_of(e) for e in running.roll}
+        running.roll = running.roll + [e for e in own if _person_of(e) not in known]
     session.flush()
+
+
+def _person_of(entry: dict[str, Any]) -> str:
+    return person(str(entry["kiosk"]), str(entry["type"]), int(entry["id"]))
 
 
 def add_mark(session: Session, evacuation_id: str, who: str, how: str, at: str,
