@@ -141,3 +141,24 @@ def load_full_state(session: Session) -> SiteState:
     if peers.any_peer_events(session):
         return fold_doors(peers.all_door_events(session, row_event))[0]
     return fold(to_fact(e) for e in session.scalars(select(Event).order_by(Event.seq)))
+
+
+_EVACUATION_KINDS = ("evacuation.started", "evacuation.marked", "evacuation.ended")
+
+
+def latest_evacuation_facts(session: Session) -> list[EventFact]:
+    """The events of the latest evacuation (its start and everything after), in seq order.
+
+    Two probes of ix_events_kind_seq: the last start, then the evacuation kinds since it.
+    """
+    since = session.scalar(
+        select(func.max(Event.seq)).where(Event.kind == EventKind.EVACUATION_STARTED.value)
+    )
+    if since is None:
+        return []
+    query = (
+        select(Event)
+        .where(Event.kind.in_(_EVACUATION_KINDS), Event.seq >= since)
+        .order_by(Event.seq)
+    )
+    return [to_fact(e) for e in session.scalars(query)]

@@ -202,7 +202,31 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
         "22-reader-fault": _reader_fault(root),
         "23-language": lambda: root.show("language"),
         "24-visitor-done": visitor_done,
+        "25-evacuation-start": lambda: root.show("evacuation_start"),
+        "26-evacuation": _roll_call(root, app),
     }
+
+
+def _roll_call(root: Any, app: Any) -> Callable[[], None]:
+    """A drill with a dozen people on site, two of them ticked, the lone worker still missing."""
+
+    def go() -> None:
+        from kiosk.domain.evacuation import Mode
+        from kiosk.domain.types import VisitorType
+
+        for n, name in enumerate(["Ada Ames", "Bo Byrne", "Cy Cole", "Di Dunn", "Ed Eze"]):
+            kind = VisitorType.PARENT if n % 2 else VisitorType.VISITOR
+            app.kiosk.visitors.sign_in(kind, name, "", "", acknowledged=True, lone_working=False)
+        app.kiosk.visitors.sign_in(VisitorType.CONTRACTOR, "Sam Sparks", "Sparks Ltd", "",
+                                   acknowledged=True, lone_working=True)  # fmt: skip
+        service = app.kiosk.evacuation
+        service.start(BEN, Mode.DRILL)
+        view = service.current()
+        for line in view.lines[:2]:
+            service.mark(line.key)
+        root.show("evacuation")
+
+    return go
 
 
 def _locker_door(root: Any) -> Callable[[], None]:

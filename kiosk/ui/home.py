@@ -12,6 +12,7 @@ from kiosk.hardware.reader import ReaderHealth
 from kiosk.ui.root import KioskScreen
 
 OK_COLOUR, BAD_COLOUR, OFF_COLOUR = "1a6b34", "b00d0d", "5a5e66"
+FIRE, FIRE_RUNNING = "Fire: roll call", "Roll call running: open it"
 
 
 class HomeScreen(KioskScreen):
@@ -20,6 +21,7 @@ class HomeScreen(KioskScreen):
     fault_text = StringProperty("")
     marks_text = StringProperty("")
     prompt_text = StringProperty("Staff: tap your badge")
+    fire_text = StringProperty(FIRE)
 
     def enter(self, **data: object) -> None:
         self.refresh()
@@ -35,6 +37,18 @@ class HomeScreen(KioskScreen):
             "Staff: badges cannot be read just now" if reader_down else "Staff: tap your badge"
         )
         self.marks_text = "    ".join(self._marks())
+        self.fire_text = FIRE_RUNNING if self._roll_call_running() else FIRE
+
+    def fire(self) -> None:
+        """A running roll call opens at once (even after a restart); else a badge starts one."""
+        running = self._roll_call_running()
+        self.kiosk.show("evacuation" if running else "evacuation_start")
+
+    def _roll_call_running(self) -> bool:
+        try:
+            return self.kiosk.app.kiosk.evacuation.running()
+        except Exception:  # the home screen must show even if the log cannot be read
+            return False
 
     def _fault(self) -> str:
         kiosk = self.kiosk

@@ -13,7 +13,8 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import StringProperty
 
-from kiosk.domain.types import StaffId
+from kiosk.domain.endofday import SIGN_OUT_REASONS
+from kiosk.domain.types import StaffId, VisitorId
 from kiosk.services.approvals import Approval
 from kiosk.services.rollcall import DeviceLine, RollCall
 from kiosk.ui.journey import for_behalf
@@ -26,6 +27,7 @@ class ManagerMenuScreen(KioskScreen):
     title = StringProperty("")
     sync_text = StringProperty("")
     badges_text = StringProperty("")
+    late_text = StringProperty("")
 
     def enter(self, **data: Any) -> None:
         if "approval" in data:
@@ -35,6 +37,8 @@ class ManagerMenuScreen(KioskScreen):
         self.sync_text = sync_line(self.kiosk.app.kiosk.roll_call.status()["sync"])
         unknown = len(self.kiosk.app.admin.unknown_badges())
         self.badges_text = f"Unknown badges ({unknown})"
+        late = len(self.kiosk.app.kiosk.end_of_day.still_in())
+        self.late_text = f"Visitors still in after closing ({late})"
 
     def on_site(self) -> None:
         roll = self.kiosk.app.kiosk.roll_call.now()
@@ -74,6 +78,32 @@ class ManagerMenuScreen(KioskScreen):
             self.kiosk.show("on_shift" if case.on_shift else "shift_start", case=case)
 
         self._pick_person("Record for whom?", record_for)
+
+    def late_visitors(self) -> None:
+        """Visitors signed in before a closing time now past: sign each out, saying why."""
+        late = self.kiosk.app.kiosk.end_of_day.still_in()
+        options = [
+            (f"{v.name} ({v.visitor_type})\nsince {self.day_hhmm(v.since)}",
+             lambda vid=v.visitor_id, name=v.name: self._why(vid, name))
+            for v in late
+        ]  # fmt: skip
+        hint = "Tap a visitor to sign them out." if late else "Nobody is left signed in."
+        self.kiosk.show("manager_pick", title="Still in after closing", hint=hint, options=options)
+
+    def _why(self, visitor_id: VisitorId, name: str) -> None:
+        end_of_day, manager = self.kiosk.app.kiosk.end_of_day, self.kiosk.manager.approver.name
+
+        def sign_out(reason: str) -> None:
+            self.kiosk.attempt(
+                lambda: end_of_day.sign_out(visitor_id, reason, manager),
+                lambda done: self.kiosk.confirm(done, f"{name} signed out.", after="manager_menu"),
+            )
+
+        options = [(r, lambda r=r: sign_out(r)) for r in SIGN_OUT_REASONS]
+        self.kiosk.show("manager_pick", title=f"Why sign out {name}?", hint="", options=options)
+
+    def day_hhmm(self, moment: Any) -> str:
+        return f"{moment.astimezone(self.kiosk.app.ctx.tz):%a %d %b} {self.hhmm(moment)}"
 
     def _pick_person(self, title: str, then: Callable[[int], None]) -> None:
         people = self.kiosk.app.admin.list_staff()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from kiosk.ui import keyboard, shaping, widgets  # noqa: F401  register widgets for the .kv rules
 from kiosk.ui.approval import ApprovalScreen
 from kiosk.ui.device_out import DeviceOutScreen, ReturnTimeScreen
+from kiosk.ui.evacuation import EvacuationScreen, EvacuationStartScreen
 from kiosk.ui.export import ManagerExportScreen
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.manager import ManagerListScreen, ManagerMenuScreen, ManagerPickScreen
@@ -46,6 +47,8 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "manager_list": ManagerListScreen,
     "manager_pick": ManagerPickScreen,
     "manager_export": ManagerExportScreen,
+    "evacuation_start": EvacuationStartScreen,
+    "evacuation": EvacuationScreen,
 }
 
 shaping.install()  # before the screens make their first label
@@ -55,4 +58,5 @@ def kv_files() -> list[str]:
     return [
         "home.kv", "message.kv", "shift_start.kv", "locker_door.kv", "on_shift.kv",
         "device_out.kv", "approval.kv", "visitor.kv", "visitor_search.kv", "manager.kv",
+        "evacuation.kv",
     ]  # fmt: skip

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import doors, rekey, sitestate
+from kiosk.sync.server import doors, evacuations, rekey, sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
@@ -172,6 +172,7 @@ def store_batch(
         if receipts.setting_id is not None and accepted:
             doors.set_receipt(session, receipts.setting_id, receipts.after + len(events))
             doors.refold(session, receipts.setting_id, _touched(kiosk_id, events))
+        evacuations.fold_batch(session, kiosk_id, events)
         result = Stored(accepted, len(events) - accepted)
         key_row = {"kiosk_id": kiosk_id, "key": key, "body_sha256": digest,
                    "accepted": result.accepted, "duplicates": result.duplicates,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -148,3 +148,45 @@ class DoorConflict(Base):
     kind: Mapped[str] = mapped_column(String(32))
     why: Mapped[str] = mapped_column(String(200))
     occurred_at: Mapped[str] = mapped_column(String(32))
+
+
+class EvacuationRow(Base):
+    """One roll call of a setting, as the service folds its kiosks' `evacuation.*` events.
+
+    `roll` is who was on site when it began (the starting kiosk's own list, then the last known
+    state of the setting's other kiosks): the printable list and the report are of it. A second
+    kiosk starting one while another runs joins that one (`joined_to`), so a setting has one
+    roll call at a time.
+    """
+
+    __tablename__ = "evacuations"
+    __table_args__ = (Index("ix_evacuations_setting_started", "setting_id", "started_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    setting_id: Mapped[int] = mapped_column(Integer)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[str] = mapped_column(String(32))
+    started_by: Mapped[int | None] = mapped_column(BigInteger)  # the kiosk's staff id
+    roll: Mapped[list[Any]] = mapped_column(JSON)
+    ended_at: Mapped[str | None] = mapped_column(String(32), default=None)
+    ended_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    joined_to: Mapped[str | None] = mapped_column(String(36), default=None)
+    # The service's clock at ingest: retention ages a roll call by it, never by a kiosk's clock.
+    received_at: Mapped[str] = mapped_column(String(32), default="")
+
+
+class EvacuationMark(Base):
+    """One person accounted for: ticked at a kiosk, ticked on the board, or signed out on the
+    way. One row per person per roll call: the first mark wins, a second is a no-op, so two
+    phones marking at once both count and nobody is counted twice."""
+
+    __tablename__ = "evacuation_marks"
+    __table_args__ = (UniqueConstraint("evacuation_id", "person", name="uq_evacuation_person"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evacuation_id: Mapped[str] = mapped_column(String(36))
+    person: Mapped[str] = mapped_column(String(96))  # "kiosk_id:staff:3"
+    how: Mapped[str] = mapped_column(String(16))  # kiosk, board, signed_out
+    by_kiosk: Mapped[str | None] = mapped_column(String(64), default=None)
+    by_staff: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    by_account: Mapped[str | None] = mapped_column(String(80), default=None)
+    at: Mapped[str] = mapped_column(String(32))

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Delete, Engine, delete, exists, select, up
 from sqlalchemy.orm import Session
 
 from kiosk.domain.types import EventKind
-from kiosk.sync.server import sitestate
+from kiosk.sync.server import evacuations, sitestate
 from kiosk.sync.server.managers import drop_expired_sessions
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 from kiosk.sync.server.queries import kiosks_of
@@ -114,6 +114,9 @@ def _prune_events(
     cutoff = RecordEvent.received_at < before(periods.events_days)
     touched = scoped_kiosks(session, cutoff, setting_id)
     old = _delete(session, scoped(delete(RecordEvent).where(cutoff)))
+    # A roll call is kept as long as the events it was folded from.
+    evacuations.prune(session, before(periods.events_days),
+                      kiosks_of(setting_id) if setting_id is not None else None)  # fmt: skip
     if old:  # what is on site is the fold of the events kept: refold the kiosks that lost some
         sitestate.rebuild(session, touched)
     return visitors, unknown, old

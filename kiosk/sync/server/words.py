@@ -14,6 +14,9 @@ KINDS = {
     "badge.unknown": "Unknown badge tapped",
     "badge.refused": "Badge refused",
     "approval.refused": "Approval refused",
+    "evacuation.started": "Evacuation roll call started",
+    "evacuation.marked": "Accounted for (roll call)",
+    "evacuation.ended": "Evacuation roll call ended",
     "admin.init": "Kiosk set up",
     "admin.staff_add": "Staff member added (at the kiosk)",
     "admin.staff_leave": "Staff member left (at the kiosk)",
@@ -33,6 +36,7 @@ GROUPS = {
     "visitor": "Visitors",
     "badge": "Badges",
     "approval": "Approvals",
+    "evacuation": "Evacuations",
     "admin": "Kiosk administration",
     "roster": "Setting updates at the kiosk",
 }
