@@ -17,20 +17,20 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
+from kiosk.domain.chain import GENESIS, Link, event_hash
 from kiosk.domain.state import EventFact, SiteState, fold
 from kiosk.domain.types import EventKind, StaffId, VisitorId
 from kiosk.store.models import Event, KioskCounter
 
 
-def _next_seq(session: Session, kiosk_id: str) -> int:
+def _counter(session: Session, kiosk_id: str) -> KioskCounter:
     counter = session.get(KioskCounter, kiosk_id)
     if counter is None:
         # A renamed kiosk continues from the highest seq any name reached: seq never goes back.
         highest = session.scalar(select(func.max(KioskCounter.last_seq))) or 0
-        counter = KioskCounter(kiosk_id=kiosk_id, last_seq=highest)
+        counter = KioskCounter(kiosk_id=kiosk_id, last_seq=highest, last_hash=GENESIS)
         session.add(counter)
-    counter.last_seq += 1
-    return counter.last_seq
+    return counter
 
 
 def append(
@@ -43,11 +43,13 @@ def append(
     visitor_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> Event:
-    """Add one event to the log in the caller's transaction."""
+    """Add one event to the log in the caller's transaction, chained to the kiosk's last one."""
+    counter = _counter(session, kiosk_id)
+    counter.last_seq += 1
     event = Event(
         id=str(uuid.uuid4()),
         kiosk_id=kiosk_id,
-        seq=_next_seq(session, kiosk_id),
+        seq=counter.last_seq,
         kind=kind.value,
         occurred_at=clock.now(),
         clock_synced=clock.synced(),
@@ -55,11 +57,23 @@ def append(
         mono_ns=clock.mono_ns(),
         staff_id=staff_id,
         visitor_id=visitor_id,
-        payload=payload or {},
+        # As JSON will give it back, so the hash is of what is stored (tuples become lists).
+        payload=json.loads(json.dumps(payload or {})),
     )
+    event.prev_hash = counter.last_hash or GENESIS
+    event.hash = counter.last_hash = event_hash(chain_link(event), event.prev_hash)
     session.add(event)
     session.flush()
     return event
+
+
+def chain_link(event: Event) -> Link:
+    return Link(
+        kiosk_id=event.kiosk_id, seq=event.seq, id=event.id, kind=event.kind,
+        occurred_at=event.occurred_at, clock_synced=event.clock_synced, boot_id=event.boot_id,
+        mono_ns=event.mono_ns, staff_id=event.staff_id, visitor_id=event.visitor_id,
+        payload=event.payload, prev_hash=event.prev_hash, hash=event.hash,
+    )  # fmt: skip
 
 
 def to_fact(event: Event) -> EventFact:
@@ -127,3 +141,15 @@ def load_site_state(session: Session) -> SiteState:
 def load_full_state(session: Session) -> SiteState:
     """The current state, from every event ever recorded (slow; for checks and tests)."""
     return fold(to_fact(e) for e in session.scalars(select(Event).order_by(Event.seq)))
+
+
+# The lockouts since the manager's last right PIN: each one in a row locks for twice as long.
+_LOCKOUTS_IN_A_ROW = text(
+    "SELECT count(*) FROM events WHERE staff_id = :staff AND kind = 'approval.refused' "
+    "AND json_extract(payload, '$.locked') = 1 AND seq > coalesce((SELECT max(seq) FROM events "
+    "WHERE staff_id = :staff AND kind = 'approval.granted'), 0)"
+)
+
+
+def lockouts_in_a_row(session: Session, staff_id: int) -> int:
+    return int(session.scalar(_LOCKOUTS_IN_A_ROW, {"staff": staff_id}) or 0)

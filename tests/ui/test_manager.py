@@ -23,7 +23,7 @@ def manager_mode(screen: Any) -> None:
     screen.wait_for("shift_start")
     screen.press("manager")
     screen.wait_for("approval")
-    for digit in "2580":
+    for digit in "258036":
         screen.press_text(digit)
     screen.press_text("OK")
     screen.wait_for("manager_menu")
