@@ -48,9 +48,13 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-def _derive(secret: str, salt: bytes, params: Scrypt, dklen: int) -> bytes:
-    if params.ln > MAX_LN or params.r > MAX_R or params.p > MAX_P or params.ln < 1:
+def _checked(params: Scrypt) -> Scrypt:
+    if not (1 <= params.ln <= MAX_LN and 1 <= params.r <= MAX_R and 1 <= params.p <= MAX_P):
         raise ValueError("scrypt parameters out of range")
+    return params
+
+
+def _derive(secret: str, salt: bytes, params: Scrypt, dklen: int) -> bytes:
     return hashlib.scrypt(secret.encode(), salt=salt, n=1 << params.ln, r=params.r, p=params.p,
                           dklen=dklen, maxmem=params.memory_bytes * params.p + 2**24)  # fmt: skip
 
@@ -69,7 +73,7 @@ def _parse(stored: str) -> tuple[Scrypt, bytes, bytes]:
     if len(parts) == 4:
         fields = dict(item.split("=", 1) for item in parts[1].split(","))
         params = Scrypt(ln=int(fields["ln"]), r=int(fields["r"]), p=int(fields["p"]))
-        return params, base64.b64decode(parts[2]), base64.b64decode(parts[3])
+        return _checked(params), base64.b64decode(parts[2]), base64.b64decode(parts[3])
     if len(parts) == 3:  # the console's first format: 'scrypt$salt$key'
         return LEGACY, base64.b64decode(parts[1]), base64.b64decode(parts[2])
     if len(parts) == 6:  # the kiosk's first format: 'scrypt$N$r$p$salt$digest'
@@ -77,7 +81,7 @@ def _parse(stored: str) -> tuple[Scrypt, bytes, bytes]:
         params = Scrypt(ln=n.bit_length() - 1, r=r, p=p)
         if 1 << params.ln != n:
             raise ValueError("N is not a power of two")
-        return params, base64.b64decode(parts[4]), base64.b64decode(parts[5])
+        return _checked(params), base64.b64decode(parts[4]), base64.b64decode(parts[5])
     raise ValueError("unknown scrypt hash layout")
 
 
