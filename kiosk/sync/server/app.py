@@ -29,7 +29,7 @@ from kiosk.sync.server.retention import Retention, prune
 from kiosk.sync.server.schema import BatchIn, KioskStatusIn
 
 TITLE = "Nursery kiosk records service"
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1.0: events may carry prev_hash and hash (the chain)
 OPENAPI_URL = API_PREFIX + "/openapi.json"
 PRUNE_EVERY_S = 24 * 3600
 log = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
 """Storing a pushed batch exactly once: events keyed by id with INSERT … ON CONFLICT DO NOTHING,
-names upserted into `subjects`, the kiosk's on-site state advanced (sitestate) and the batch's
-Idempotency-Key recorded in the same transaction.
+each with its hash chain state (kiosk.sync.server.chain), names upserted into `subjects`, the
+kiosk's on-site state advanced (sitestate) and the batch's Idempotency-Key recorded in the same
+transaction.
 
 A replayed key returns the first answer; a key reused for a different body is refused. Because the
 key, the events and the names commit together, a response lost after the commit is answered the
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, case, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import sitestate
+from kiosk.sync.server import chain, sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
@@ -49,21 +50,21 @@ def body_digest(body: bytes) -> str:
 # way the rowcount says how many events were new.
 _SQLITE_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
-                    subject_type, subject_id, payload, received_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    subject_type, subject_id, payload, received_at, prev_hash, hash, chain)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 _PG_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
-                    subject_type, subject_id, payload, received_at)
+                    subject_type, subject_id, payload, received_at, prev_hash, hash, chain)
 SELECT r->>0, r->>1, (r->>2)::bigint, r->>3, r->>4, (r->>5)::boolean, r->>6, (r->>7)::bigint,
-       r->>8, (r->>9)::bigint, (r->10)::json, r->>11
+       r->>8, (r->>9)::bigint, (r->10)::json, r->>11, r->>12, r->>13, r->>14
 FROM jsonb_array_elements(%s::jsonb) AS r
 ON CONFLICT (id) DO NOTHING
 """
 
 
-def _event_row(kiosk_id: str, event: EventIn, received: str) -> tuple[Any, ...]:
+def _event_row(kiosk_id: str, event: EventIn, received: str, chain_state: str) -> tuple[Any, ...]:
     """One event's values, in the order of the INSERTs' columns."""
     subject = event.subject
     return (
@@ -79,6 +80,9 @@ def _event_row(kiosk_id: str, event: EventIn, received: str) -> tuple[Any, ...]:
         subject.id if subject else None,
         event.payload,
         received,
+        event.prev_hash,
+        event.hash,
+        chain_state,
     )
 
 
@@ -88,7 +92,7 @@ def _insert_events(session: Session, rows: list[tuple[Any, ...]]) -> int:
     if conn.dialect.name == "postgresql":
         result = conn.exec_driver_sql(_PG_INSERT, (json.dumps(rows),))
     else:
-        params = [(*row[:10], json.dumps(row[10]), row[11]) for row in rows]
+        params = [(*row[:10], json.dumps(row[10]), *row[11:]) for row in rows]
         result = conn.exec_driver_sql(_SQLITE_INSERT, params)
     return int(result.rowcount)
 
@@ -143,7 +147,9 @@ def store_batch(
         if previous is not None:
             return previous
         state, made = sitestate.lock(session, kiosk_id)  # first: one kiosk's pushes take turns
-        accepted = _insert_events(session, [_event_row(kiosk_id, e, when) for e in events])
+        judged = chain.check_batch(session, kiosk_id, events)
+        rows = [_event_row(kiosk_id, e, when, judged.get(e.id, chain.UNCHAINED)) for e in events]
+        accepted = _insert_events(session, rows)
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
         link_staff(session, kiosk_id, staff)

@@ -28,6 +28,7 @@ class RecordEvent(Base):
         Index("ix_events_occurred", "occurred_at"),
         # A setting's events newest first, and a date range of them, without the group's.
         Index("ix_events_kiosk_occurred", "kiosk_id", "occurred_at"),
+        Index("ix_events_kiosk_chain", "kiosk_id", "chain"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
@@ -41,6 +42,15 @@ class RecordEvent(Base):
     subject_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[str] = mapped_column(String(32))
+    # The kiosk's hash chain as it arrived, and what the service found when it checked it
+    # (kiosk.sync.server.chain: ok, unchained, gap, altered, broken). Deferred: loaded only
+    # when asked for, so code that reads whole events (the earlier migrations among it, which
+    # run before these columns exist) does not select them.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None, deferred=True)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None, deferred=True)
+    chain: Mapped[str] = mapped_column(
+        String(9), default="unchained", server_default="unchained", deferred=True
+    )
 
 
 class Subject(Base):
