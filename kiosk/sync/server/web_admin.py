@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.sync.server import audit
+from kiosk.sync.server.kiosk_audit_page import kiosk_audit_context, kiosk_audit_csv_rows
 from kiosk.sync.server.managers import (
     ADMIN,
     MANAGER,
@@ -64,15 +65,27 @@ def build_admin_pages(engine: Engine, access: Access) -> APIRouter:
         rows = await run_in_threadpool(audit.entries, engine, viewer.organisation_id, number)
         names = {s.id: s.name for s in await run_in_threadpool(settings_of, engine, viewer)}
         shown = [_audit_cells(r, names) for r in rows[: audit.PAGE_ROWS]]
+        kiosks = await run_in_threadpool(kiosk_audit_context, engine, viewer.organisation_id,
+                                         number)  # fmt: skip
+        more = len(rows) > audit.PAGE_ROWS or kiosks.pop("more_kiosk_rows")
         return await run_in_threadpool(page, engine, "audit.html", viewer, title="Audit",
                                        rows=shown, page=number, page_base="/manager/audit?",
-                                       more=len(rows) > audit.PAGE_ROWS)  # fmt: skip
+                                       more=more, **kiosks)  # fmt: skip
 
     @router.get("/audit.csv")
     async def audit_csv(viewer: Admin) -> Response:
         await run_in_threadpool(audit.record_now, engine, viewer.actor, "audit_download")
         disposition = {"Content-Disposition": 'attachment; filename="audit.csv"'}
         return StreamingResponse(_audit_csv(engine, viewer.organisation_id),
+                                 media_type="text/csv; charset=utf-8",
+                                 headers={**HEADERS, **disposition})  # fmt: skip
+
+    @router.get("/audit-kiosks.csv")
+    async def kiosk_audit_csv(viewer: Admin) -> Response:
+        await run_in_threadpool(audit.record_now, engine, viewer.actor, "audit_download",
+                                what="kiosks")  # fmt: skip
+        disposition = {"Content-Disposition": 'attachment; filename="audit-kiosks.csv"'}
+        return StreamingResponse(kiosk_audit_csv_rows(engine, viewer.organisation_id),
                                  media_type="text/csv; charset=utf-8",
                                  headers={**HEADERS, **disposition})  # fmt: skip
 
