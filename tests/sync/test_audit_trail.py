@@ -1,6 +1,7 @@
 """The Audit page over real HTTP: a real kiosk's administration and approvals, pushed, each with
 who did it; each kiosk's chain as the service checked it, with a problem named by kiosk and seq;
-and the kiosks' audit trail as CSV. Only an organisation admin reads it."""
+and the kiosks' audit trail as CSV. An organisation admin reads it, and an inspector's account
+reads it and nothing else."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk.domain.types import ApprovalPurpose, PolicyError
 from kiosk.services.context import os_user
 from kiosk.sync.server.kiosk_audit import HEADER
+from kiosk.sync.server.tenancy import Account
 from tests.conftest import MANAGER_PIN, staff_id
 from tests.sync.console import Client, Org, make_org
 from tests.sync.kiosks import make_kiosk
@@ -87,3 +91,33 @@ def test_the_kiosks_audit_trail_exports_as_csv(records: Running, tmp_path: Path)
     anna = Client(records)
     anna.login("anna")
     assert anna.get("/manager/audit-kiosks.csv").status_code == 404
+
+
+def test_an_inspector_reads_and_exports_the_audit_and_nothing_else(
+    records: Running, tmp_path: Path
+) -> None:
+    org = make_org(records)
+    a_kiosk_administered(org, tmp_path)
+    root = Client(records)
+    root.login("root")
+    added = root.post("/manager/accounts", name="ines", password="an inspector's passphrase",
+                      role="inspector", setting=str(org.a))  # fmt: skip
+    assert added.status_code == 303
+    assert "Inspector (reads the audit)" in root.get("/manager/accounts").text
+    ines = Client(records)
+    assert ines.login("ines", "an inspector's passphrase").status_code == 303
+    home = ines.get("/manager")
+    assert home.url.endswith("/manager/audit") and "admin.badge_enrol" in home.text
+    assert ines.get("/manager/audit.csv").status_code == 200
+    assert ines.get("/manager/audit-kiosks.csv").text.startswith(",".join(HEADER))
+    for path in (org.url(org.a), org.url(org.a, "/events"), org.url(org.a, "/staff"),
+                 "/manager/accounts"):  # fmt: skip
+        assert ines.get(path).status_code == 404, path
+    assert ines.post("/manager/accounts", name="x", password="long enough pass",
+                     role="admin").status_code == 404  # fmt: skip
+    # The setting asked for at creation was not given, and cannot be given later.
+    with Session(records.engine) as s:
+        ident = s.scalars(select(Account.id).where(Account.name == "ines")).one()
+    refused = root.post(f"/manager/accounts/{ident}/give", setting=str(org.a))
+    assert refused.status_code == 400 and "reads the audit only" in refused.text
+    assert ines.get(org.url(org.a)).status_code == 404

@@ -29,6 +29,9 @@ MAX_FAILURES = 5
 LOCK_S = 15 * 60
 SESSION_S = 8 * 3600
 ADMIN, MANAGER = "admin", "manager"
+# Reads the organisation's audit trail (the Audit page and its CSV files) and nothing else: the
+# account an organisation gives an inspector, so that no setting's people or pages are shown.
+INSPECTOR = "inspector"
 
 
 def _now() -> datetime:
