@@ -153,3 +153,25 @@ _LOCKOUTS_IN_A_ROW = text(
 
 def lockouts_in_a_row(session: Session, staff_id: int) -> int:
     return int(session.scalar(_LOCKOUTS_IN_A_ROW, {"staff": staff_id}) or 0)
+
+
+def rechain(session: Session, kiosk_id: str, from_seq: int) -> tuple[str, str]:
+    """Re-hash this kiosk's chain from `from_seq` on, after a recorded, deliberate rewrite of
+    its rows (a one-time renumbering of staff). Returns (the head before, the head after): the
+    event recording the rewrite carries the old head, so the records service, which holds the
+    old hashes, can see the chain continue (docs/sync.md, "The hash chain")."""
+    rows = list(session.scalars(
+        select(Event).where(Event.kiosk_id == kiosk_id, Event.seq >= from_seq).order_by(Event.seq)
+    ))  # fmt: skip
+    counter = _counter(session, kiosk_id)
+    old_head = counter.last_hash or GENESIS
+    before = session.scalar(
+        select(Event.hash).where(Event.kiosk_id == kiosk_id, Event.seq < from_seq)
+        .order_by(Event.seq.desc()).limit(1)
+    )  # fmt: skip
+    prev = before or GENESIS
+    for row in rows:
+        row.prev_hash = prev
+        row.hash = prev = event_hash(chain_link(row), prev)
+    counter.last_hash = prev
+    return old_head, prev

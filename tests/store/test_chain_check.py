@@ -173,3 +173,21 @@ def test_an_existing_log_is_chained_by_the_upgrade(config: Config, clock: Manual
     app.close()
     assert [r.breaks for r in reports] == [[]]
     assert reports[0].events == 5 and all(hashes)
+
+
+def test_a_deliberate_rewrite_rechained_checks_intact(
+    app: App, clock: ManualClock, check: Check
+) -> None:
+    """A recorded one-time rewrite (renumbering staff) re-hashes the chain from its first row."""
+    from kiosk.store.events import rechain
+
+    a_day_of_use(app, clock)
+    first = seq_of(app, EventKind.SHIFT_START)
+    sql(app.config, "UPDATE events SET staff_id = 4 WHERE staff_id = 2 AND seq >= ?", first)
+    assert check()[0] == 1
+    with app.ctx.recording() as session:
+        old, new = rechain(session, app.config.kiosk.id, first)
+    assert old != new
+    app.admin.add_staff("Dee Ng")  # and the chain goes on from the new head
+    code, out = check()
+    assert code == 0, out
