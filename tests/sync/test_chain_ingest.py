@@ -112,3 +112,22 @@ def test_an_older_kiosks_events_are_unchained_and_accepted(records: Running) -> 
     answer = push(records, "k1", renumbered([event("shift.start"), event("shift.end")]))
     assert answer.json() == {"accepted": 2, "duplicates": 0}
     assert [c for _, c in chain_states(records, "k1").values()] == ["unchained", "unchained"]
+
+
+def test_an_event_saying_the_kiosk_rehashed_from_the_held_head_continues_the_chain(
+    records: Running,
+) -> None:
+    one, two = chained("k1", renumbered([event("badge.unknown", uid="AB") for _ in "12"]))
+    assert push(records, "k1", [one, two]).status_code == 200
+    # The kiosk rewrote its rows on purpose and re-hashed them: its new head is not the held one.
+    said = event("roster.applied", rehashed_from=two["hash"])
+    said["seq"] = 3
+    (said,) = chained("k1", [said], prev="2" * 64)
+    lying = event("roster.applied", rehashed_from="3" * 64)
+    lying["seq"] = 3
+    (lying,) = chained("k1", [lying], prev="2" * 64)
+    assert push(records, "k1", [said, lying]).status_code == 200
+    with Session(records.engine) as s:
+        got = dict(s.execute(select(RecordEvent.id, RecordEvent.chain)
+                             .where(RecordEvent.seq == 3)).all())  # fmt: skip
+    assert got == {said["id"]: "ok", lying["id"]: "broken"}

@@ -27,6 +27,9 @@ from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.schema import EventIn
 
 OK, UNCHAINED, GAP, ALTERED, BROKEN = "ok", "unchained", "gap", "altered", "broken"
+# The payload key of the event a kiosk records right after re-hashing its own chain (a one-time,
+# deliberate rewrite such as renumbering its staff): the head before, which the service holds.
+REHASHED_FROM = "rehashed_from"
 PROBLEMS = (GAP, ALTERED, BROKEN)
 WORDS = {
     GAP: "the event before it has not arrived",
@@ -76,6 +79,8 @@ def _state(kiosk_id: str, event: EventIn, before: Held | None) -> str:
         return OK if event.prev_hash == GENESIS else GAP
     if before.hash is None or before.hash == event.prev_hash:
         return OK  # an unchained event before it: the chain starts here
+    if event.payload.get(REHASHED_FROM) == before.hash:
+        return OK  # the kiosk re-hashed its chain on purpose (events.rechain) and says from what
     return BROKEN
 
 
