@@ -86,7 +86,7 @@ def _operator_commands(box: Container, verdicts: Verdicts) -> None:
     """docs/deploy.md "First run": staff, badge and PIN at the CLI, then a tap at the kiosk."""
     box.sh(f'{K} staff add "Amara Okafor" --role manager --locker 1')
     box.sh(f'{K} staff badge "Amara Okafor" {MANAGER_UID}')
-    box.sh(f'printf "2580\\n2580\\n" | {K} manager pin "Amara Okafor"')
+    box.sh(f'printf "258036\\n258036\\n" | {K} manager pin "Amara Okafor"')
     box.sh(f"{K} tap {MANAGER_UID}")
     enrolled = _screen_after_tap(box)
     box.sh(f"{K} tap {UNKNOWN_UID}")

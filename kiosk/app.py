@@ -83,7 +83,7 @@ def open_app(config: Config, clock: Clock | None = None, *, check_schema: bool =
     except Exception:
         store.close()
         raise
-    ctx = ServiceContext(store, in_effect, clock or SystemClock(), version)
+    ctx = ServiceContext(store, in_effect, clock or SystemClock(), setting_version=version)
     return App(in_effect, store, ctx, KioskService(ctx), AdminService(ctx), config)
 
 

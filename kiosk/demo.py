@@ -11,7 +11,7 @@ from kiosk.services.lookup import count_staff
 if TYPE_CHECKING:
     from kiosk.app import App
 
-DEMO_MANAGER_PIN = "2580"
+DEMO_MANAGER_PIN = "258036"
 DEMO_STAFF: list[tuple[str, Role, str | None, str]] = [
     ("Amara Okafor", Role.MANAGER, "1", "04A1B2C3D4E5F6"),
     ("Ben Carter", Role.STAFF, "2", "5A3F9C21"),

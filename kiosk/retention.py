@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from kiosk.domain.chain import seq_ranges
 from kiosk.domain.state import STAFF_KINDS
 from kiosk.domain.types import EventKind
 from kiosk.services.context import Recorded, ServiceContext, recorded
@@ -35,19 +36,22 @@ class RetentionService:
 
     def purge(self, *, dry_run: bool = False) -> tuple[PurgeCounts, Recorded | None]:
         """Apply the retention policy in one transaction (or only count, with dry_run)."""
+        removed: list[tuple[str, int]] = []  # (kiosk, seq) of every event removed
         with self.ctx.recording() as session:
             counts = PurgeCounts(
                 self._erase_visitors(session, dry_run),
                 self._remove_events(session, [EventKind.BADGE_UNKNOWN.value],
-                                    self.ctx.config.retention.unknown_badge_days, dry_run),
+                                    self.ctx.config.retention.unknown_badge_days, removed),
                 self._remove_events(session, [k.value for k in STAFF_KINDS],
-                                    self.ctx.config.retention.staff_events_days, dry_run),
+                                    self.ctx.config.retention.staff_events_days, removed),
                 self._remove_peer_events(session, dry_run),
             )  # fmt: skip
             if dry_run:
                 session.rollback()
                 return counts, None
-            event = self.ctx.append(session, EventKind.ADMIN_PURGE, payload=asdict(counts))
+            # The seqs removed, so `kiosk check` can tell this purge's gaps from a deletion.
+            payload = {**asdict(counts), "removed": removed_ranges(removed)}
+            event = self.ctx.append(session, EventKind.ADMIN_PURGE, payload=payload)
         return counts, recorded(event, _summary(counts))
 
     def _erase_visitors(self, session: Session, dry_run: bool) -> int:
@@ -64,7 +68,9 @@ class RetentionService:
             )
         return count
 
-    def _remove_events(self, session: Session, kinds: list[str], days: int, dry_run: bool) -> int:
+    def _remove_events(
+        self, session: Session, kinds: list[str], days: int, removed: list[tuple[str, int]]
+    ) -> int:
         cutoff = self.ctx.clock.now() - timedelta(days=days)
         due = Event.kind.in_(kinds) & (Event.occurred_at < cutoff)
         if self.ctx.config.sync.url:  # with sync on, only what the records service already has
@@ -72,10 +78,11 @@ class RetentionService:
         open_starts = open_shift_starts(session)
         if open_starts:  # keep everything from the oldest shift still open onwards
             due = due & (Event.seq < min(open_starts.values()))
-        count = session.scalar(select(func.count(Event.id)).where(due)) or 0
-        if not dry_run and count:
+        found = session.execute(select(Event.kiosk_id, Event.seq).where(due)).all()
+        if found:  # a dry run rolls the whole transaction back
             session.execute(delete(Event).where(due))
-        return count
+        removed.extend((str(kiosk_id), int(seq)) for kiosk_id, seq in found)
+        return len(found)
 
     def _remove_peer_events(self, session: Session, dry_run: bool) -> int:
         """The other doors' events after the staff events' period, except what is still open
@@ -92,6 +99,13 @@ class RetentionService:
         if not dry_run and count:
             session.execute(delete(PeerEvent).where(due))
         return count
+
+
+def removed_ranges(removed: list[tuple[str, int]]) -> dict[str, list[list[int]]]:
+    by_kiosk: dict[str, list[int]] = {}
+    for kiosk_id, seq in removed:
+        by_kiosk.setdefault(kiosk_id, []).append(seq)
+    return {kiosk_id: seq_ranges(seqs) for kiosk_id, seqs in sorted(by_kiosk.items())}
 
 
 def _summary(counts: PurgeCounts) -> str:

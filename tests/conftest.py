@@ -20,7 +20,7 @@ from kiosk.domain.types import StaffId
 MORNING = datetime(2026, 11, 24, 7, 45, tzinfo=UTC)
 
 MANAGER_UID, BEN_UID, CHLOE_UID, PRIYA_UID = "04A1B2C3D4E5F6", "5A3F9C21", "7B2E4D10", "9C8D7E6F"
-MANAGER_PIN = "2580"
+MANAGER_PIN = "258036"
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_a_day_at_the_setting(kiosk, tmp_path: Path) -> None:  # type: ignore[no
         kiosk("record", "shift-start", "chloe", "--no-device")[0] == 0
     )  # accents need not be typed
     code, out, _ = kiosk("record", "device-out", "Ben", "--device", "phone", "--reason", "outing",
-                         "--approver", "Amara", "--back-by", "23:59", stdin="2580\n")  # fmt: skip
+                         "--approver", "Amara", "--back-by", "23:59", stdin="258036\n")  # fmt: skip
     assert code == 0 and "out until" in out
     code, out, _ = kiosk("record", "visitor-in", "--name", "Sam O'Brien", "--organisation",
                          "Social services", "--lone-working", "--acknowledged")  # fmt: skip
@@ -88,8 +88,9 @@ def test_a_day_at_the_setting(kiosk, tmp_path: Path) -> None:  # type: ignore[no
         (("staff", "badge", "Priya", "not-hex!"), "", 1, "not a badge number"),
         (("staff", "add", "   "), "", 1, "enter the name"),
         (("staff", "add", "Kim", "--locker", "99"), "", 1, "no locker 99"),
-        (("manager", "pin", "Ben"), "1357\n", 1, "not an active manager"),
-        (("manager", "pin", "Amara"), "1234\n", 1, "too easy"),
+        (("manager", "pin", "Ben"), "135792\n", 1, "not an active manager"),
+        (("manager", "pin", "Amara"), "123456\n", 1, "too easy"),
+        (("manager", "pin", "Amara"), "1357\n", 1, "6 to 8 digits"),
         (
             ("export", "--from", "2026-02-30", "--to", "2026-03-01", "-o", "x.csv"),
             "",

@@ -33,9 +33,9 @@ def test_two_staff_with_one_name_are_told_apart_by_number(kiosk: Kiosk) -> None:
 
 
 def test_a_pin_piped_twice_is_confirmed(kiosk: Kiosk) -> None:
-    code, _, err = kiosk("manager", "pin", "Amara", stdin="1357\n1358\n")
+    code, _, err = kiosk("manager", "pin", "Amara", stdin="135792\n135793\n")
     assert code == 1 and "not the same" in err
-    code, _, err = kiosk("manager", "pin", "Amara", stdin="1357\n1357\n")
+    code, _, err = kiosk("manager", "pin", "Amara", stdin="135792\n135792\n")
     assert code == 0, err
     code, _, err = kiosk("manager", "pin", "Amara", stdin="1\n2\n3\n")
     assert code == 1 and "one line, or twice" in err
@@ -43,7 +43,7 @@ def test_a_pin_piped_twice_is_confirmed(kiosk: Kiosk) -> None:
     code, _, err = kiosk("record", "shift-start", "Ben", "--devices", "phone")
     assert code == 0, err
     code, _, err = kiosk("record", "device-out", "Ben", "--device", "phone", "--reason",
-                         "emergency", "--approver", "Amara", stdin="1357\n")  # fmt: skip
+                         "emergency", "--approver", "Amara", stdin="135792\n")  # fmt: skip
     assert code == 0, err
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
+import stat
 import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Config
+from kiosk.config import Config, ConfigError
 from kiosk.domain.types import PolicyError, StaffId
 
 if TYPE_CHECKING:
@@ -85,3 +87,18 @@ def local_datetime(text: str, config: Config, today: date) -> datetime:
     except ValueError as exc:
         raise PolicyError(f"{text!r} is not a time (use HH:MM or YYYY-MM-DDTHH:MM)") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def private_text(path: str, name: str, holds: str) -> str:
+    """A secret from a file only its owner may read (a file open to others is refused)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
+            if mode & 0o077:
+                raise ConfigError(
+                    f"{name} {path!r} is mode {mode:04o}, readable by others: it holds "
+                    f"{holds}, so only its owner may read it (chmod 600 {path})"
+                )
+            return handle.read().strip()
+    except OSError as exc:
+        raise PolicyError(f"cannot read {name} {path!r}: {exc.strerror}") from None

@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     restore_p = sub.add_parser("restore", help="put a backup in place (stop the kiosk first)")
     restore_p.add_argument("file", type=Path)
     restore_p.set_defaults(func=cmd_restore)
-    check = sub.add_parser("check", help="check the database for damage (integrity check)")
+    check = sub.add_parser(
+        "check", help="check the database for damage and the event log's hash chain for tampering"
+    )
     check.set_defaults(func=cmd_check)
     erase = sub.add_parser("erase", help="erase a person's details on request; counts are kept")
     who = erase.add_mutually_exclusive_group(required=True)
@@ -59,10 +61,21 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     from kiosk.app import check_integrity
+    from kiosk.store.chain_check import check_chains
 
     check_integrity(config)
     print(f"database {config.database_path}: ok")
-    return 0
+    app = app_for(config)
+    try:
+        with app.ctx.reading() as session:
+            reports = check_chains(session, config.kiosk.id)
+    finally:
+        app.close()
+    for report in reports:
+        print(report.summary())
+        for found in report.breaks:
+            print(f"  {found}" + (f" (event {found.event_id})" if found.event_id else ""))
+    return 1 if any(r.breaks for r in reports) else 0
 
 
 def cmd_erase(args: argparse.Namespace, config: Config) -> int:

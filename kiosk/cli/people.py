@@ -79,6 +79,6 @@ def cmd_leave(args: argparse.Namespace, config: Config) -> int:
 def cmd_pin(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
     staff_id = staff_named(app, args.name)
-    pin = read_pin("New PIN (4-8 digits): ", confirm=True)
+    pin = read_pin("New PIN (6-8 digits): ", confirm=True)
     print(app.kiosk.approvals.set_pin(staff_id, pin).message)
     return 0

@@ -12,14 +12,18 @@ import logging
 import os
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
-from kiosk.cli.common import print_json
+from kiosk.cli.common import print_json, private_text
 from kiosk.config import Config
 from kiosk.domain.types import PolicyError
 from kiosk.sync.contract import KIOSK_ID_PATTERN
 
 DEFAULT_URL = "sqlite:///records.sqlite3"
-DB_HELP = "sqlite:///FILE or postgresql://… (default: $KIOSK_RECORDS_DB, else ./records.sqlite3)"
+DB_HELP = (
+    "sqlite:///FILE or postgresql://… with no password in it (default: $KIOSK_RECORDS_DB, else "
+    "the URL in the file $KIOSK_RECORDS_DB_FILE, else ./records.sqlite3)"
+)
 
 
 def register(rsub: argparse._SubParsersAction[Any]) -> None:
@@ -87,6 +91,26 @@ def _retention(args: argparse.Namespace) -> Any:
     )
 
 
+def database_url(given: str | None) -> str:
+    """The records database's URL. A password is never taken from the command line, where `ps`
+    and the shell's history show it: from $KIOSK_RECORDS_DB, or a file only its owner reads
+    ($KIOSK_RECORDS_DB_FILE), or not at all (PostgreSQL's own ~/.pgpass or peer login)."""
+    if given:
+        if urlsplit(given).password:
+            raise PolicyError(
+                "--db must not hold a password (the command line is visible to every user): "
+                "put the URL in $KIOSK_RECORDS_DB or in a file only you can read, named by "
+                "$KIOSK_RECORDS_DB_FILE, or use ~/.pgpass"
+            )
+        return given
+    if os.environ.get("KIOSK_RECORDS_DB"):
+        return os.environ["KIOSK_RECORDS_DB"]
+    if os.environ.get("KIOSK_RECORDS_DB_FILE"):
+        path = os.environ["KIOSK_RECORDS_DB_FILE"]
+        return private_text(path, "KIOSK_RECORDS_DB_FILE", "the database's password")
+    return DEFAULT_URL
+
+
 def _engine(args: argparse.Namespace, *, migrate: bool = True) -> Any:
     try:
         from kiosk.sync.server import db
@@ -95,7 +119,7 @@ def _engine(args: argparse.Namespace, *, migrate: bool = True) -> Any:
             f"the records service is not installed ({exc.name} missing): "
             "pip install 'nursery-kiosk[records]'"
         ) from None
-    engine = db.make_engine(args.db or os.environ.get("KIOSK_RECORDS_DB") or DEFAULT_URL)
+    engine = db.make_engine(database_url(args.db))
     if migrate:
         db.upgrade(engine)
     db.check_current(engine)

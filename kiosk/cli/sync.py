@@ -7,18 +7,16 @@ The records commands import the server package only when run, so a kiosk install
 from __future__ import annotations
 
 import argparse
-import os
 import signal
-import stat
 import sys
 import threading
 import time
 from dataclasses import replace
 from typing import Any
 
-from kiosk.cli.common import app_for, print_json
+from kiosk.cli.common import app_for, print_json, private_text
 from kiosk.cli.progress import ProgressBar
-from kiosk.config import Config, ConfigError
+from kiosk.config import Config
 from kiosk.domain.types import PolicyError
 from kiosk.sync.backoff import Backoff
 
@@ -65,17 +63,7 @@ def push_settings(config: Config) -> Any:
 def read_token(path: str) -> str:
     """The kiosk's bearer token, from a file only its owner can read: anyone who can read it can
     write this kiosk's records, so a file open to the group or others is refused, not used."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-            if mode & 0o077:
-                raise ConfigError(
-                    f"sync.token_file {path!r} is mode {mode:04o}, readable by others: it holds "
-                    f"this kiosk's secret, so only its owner may read it (chmod 600 {path})"
-                )
-            return handle.read().strip()
-    except OSError as exc:
-        raise PolicyError(f"cannot read sync.token_file {path!r}: {exc.strerror}") from None
+    return private_text(path, "sync.token_file", "this kiosk's secret")
 
 
 def cmd_sync(args: argparse.Namespace, config: Config) -> int:

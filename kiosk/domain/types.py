@@ -43,6 +43,13 @@ class VisitorType(StrEnum):
     CONTRACTOR = "contractor"
 
 
+class ApprovalPurpose(StrEnum):
+    """What a manager's right PIN was for (the `purpose` of an approval.granted event)."""
+
+    APPROVAL = "approval"
+    MANAGER_MODE = "manager_mode"
+
+
 class EventKind(StrEnum):
     SHIFT_START = "shift.start"
     SHIFT_END = "shift.end"
@@ -56,6 +63,7 @@ class EventKind(StrEnum):
     EVACUATION_STARTED = "evacuation.started"
     EVACUATION_MARKED = "evacuation.marked"
     EVACUATION_ENDED = "evacuation.ended"
+    APPROVAL_GRANTED = "approval.granted"  # a right PIN: for an approval or for manager mode
     ADMIN_INIT = "admin.init"
     ADMIN_STAFF_ADD = "admin.staff_add"
     ADMIN_STAFF_LEAVE = "admin.staff_leave"

@@ -3,10 +3,12 @@ turns a database or disk failure into `NotRecorded` so no caller ever shows a ti
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
 from kiosk.config import Config
+from kiosk.domain.actors import Actor, by_command_line
 from kiosk.domain.shifts import OutLimits
 from kiosk.domain.types import EventKind, PolicyError
 from kiosk.errors import NotRecorded, StoreError
@@ -42,11 +45,22 @@ class Recorded:
     subject_id: int | None = None  # the staff member or visitor the event is about
 
 
+def os_user() -> str:
+    """The operating-system user running this process (its uid if it has no name)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid {os.getuid()}"
+
+
 @dataclass
 class ServiceContext:
     store: Store
     config: Config
     clock: Clock
+    # Who administrative events name as having done them: the command line as this process's
+    # user, until a manager enters manager mode at the screen (ApprovalService).
+    actor: Actor = field(default_factory=lambda: by_command_line(os_user()))
     # The setting snapshot version this kiosk runs on; None: stand-alone, administered here.
     setting_version: int | None = None
 
@@ -103,6 +117,8 @@ class ServiceContext:
             raise StoreError(f"cannot read the database: {exc}") from exc
 
     def append(self, session: Session, kind: EventKind, **fields: Any) -> Event:
+        if kind.value.startswith("admin."):
+            fields["payload"] = {**(fields.get("payload") or {}), "actor": dict(self.actor)}
         return events.append(session, self.clock, self.kiosk_id, kind, **fields)
 
 

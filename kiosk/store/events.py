@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
+from kiosk.domain.chain import GENESIS, Link, event_hash
 from kiosk.domain.doors import DoorEvent, fold_doors
 from kiosk.domain.state import EventFact, SiteState, fold
 from kiosk.domain.types import EventKind, StaffId, VisitorId
@@ -24,15 +25,14 @@ from kiosk.store import peers
 from kiosk.store.models import Event, KioskCounter
 
 
-def _next_seq(session: Session, kiosk_id: str) -> int:
+def _counter(session: Session, kiosk_id: str) -> KioskCounter:
     counter = session.get(KioskCounter, kiosk_id)
     if counter is None:
         # A renamed kiosk continues from the highest seq any name reached: seq never goes back.
         highest = session.scalar(select(func.max(KioskCounter.last_seq))) or 0
-        counter = KioskCounter(kiosk_id=kiosk_id, last_seq=highest)
+        counter = KioskCounter(kiosk_id=kiosk_id, last_seq=highest, last_hash=GENESIS)
         session.add(counter)
-    counter.last_seq += 1
-    return counter.last_seq
+    return counter
 
 
 def append(
@@ -45,11 +45,13 @@ def append(
     visitor_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> Event:
-    """Add one event to the log in the caller's transaction."""
+    """Add one event to the log in the caller's transaction, chained to the kiosk's last one."""
+    counter = _counter(session, kiosk_id)
+    counter.last_seq += 1
     event = Event(
         id=str(uuid.uuid4()),
         kiosk_id=kiosk_id,
-        seq=_next_seq(session, kiosk_id),
+        seq=counter.last_seq,
         kind=kind.value,
         occurred_at=clock.now(),
         clock_synced=clock.synced(),
@@ -57,11 +59,23 @@ def append(
         mono_ns=clock.mono_ns(),
         staff_id=staff_id,
         visitor_id=visitor_id,
-        payload=payload or {},
+        # As JSON will give it back, so the hash is of what is stored (tuples become lists).
+        payload=json.loads(json.dumps(payload or {})),
     )
+    event.prev_hash = counter.last_hash or GENESIS
+    event.hash = counter.last_hash = event_hash(chain_link(event), event.prev_hash)
     session.add(event)
     session.flush()
     return event
+
+
+def chain_link(event: Event) -> Link:
+    return Link(
+        kiosk_id=event.kiosk_id, seq=event.seq, id=event.id, kind=event.kind,
+        occurred_at=event.occurred_at, clock_synced=event.clock_synced, boot_id=event.boot_id,
+        mono_ns=event.mono_ns, staff_id=event.staff_id, visitor_id=event.visitor_id,
+        payload=event.payload, prev_hash=event.prev_hash, hash=event.hash,
+    )  # fmt: skip
 
 
 def to_fact(event: Event) -> EventFact:
@@ -162,3 +176,37 @@ def latest_evacuation_facts(session: Session) -> list[EventFact]:
         .order_by(Event.seq)
     )
     return [to_fact(e) for e in session.scalars(query)]
+
+
+# The lockouts since the manager's last right PIN: each one in a row locks for twice as long.
+_LOCKOUTS_IN_A_ROW = text(
+    "SELECT count(*) FROM events WHERE staff_id = :staff AND kind = 'approval.refused' "
+    "AND json_extract(payload, '$.locked') = 1 AND seq > coalesce((SELECT max(seq) FROM events "
+    "WHERE staff_id = :staff AND kind = 'approval.granted'), 0)"
+)
+
+
+def lockouts_in_a_row(session: Session, staff_id: int) -> int:
+    return int(session.scalar(_LOCKOUTS_IN_A_ROW, {"staff": staff_id}) or 0)
+
+
+def rechain(session: Session, kiosk_id: str, from_seq: int) -> tuple[str, str]:
+    """Re-hash this kiosk's chain from `from_seq` on, after a recorded, deliberate rewrite of
+    its rows (a one-time renumbering of staff). Returns (the head before, the head after): the
+    event recording the rewrite carries the old head, so the records service, which holds the
+    old hashes, can see the chain continue (docs/sync.md, "The hash chain")."""
+    rows = list(session.scalars(
+        select(Event).where(Event.kiosk_id == kiosk_id, Event.seq >= from_seq).order_by(Event.seq)
+    ))  # fmt: skip
+    counter = _counter(session, kiosk_id)
+    old_head = counter.last_hash or GENESIS
+    before = session.scalar(
+        select(Event.hash).where(Event.kiosk_id == kiosk_id, Event.seq < from_seq)
+        .order_by(Event.seq.desc()).limit(1)
+    )  # fmt: skip
+    prev = before or GENESIS
+    for row in rows:
+        row.prev_hash = prev
+        row.hash = prev = event_hash(chain_link(row), prev)
+    counter.last_hash = prev
+    return old_head, prev

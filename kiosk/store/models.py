@@ -103,6 +103,9 @@ class KioskCounter(Base):
     __tablename__ = "kiosk_counters"
     kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # The hash of the last event handed out: the chain's head, so the next event links to it and
+    # `kiosk check` notices the newest events deleted (kiosk.domain.chain).
+    last_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Event(Base):
@@ -129,6 +132,9 @@ class Event(Base):
     sync_state: Mapped[str] = mapped_column(String(8), default=SyncState.PENDING.value)
     sync_attempts: Mapped[int] = mapped_column(Integer, default=0)
     sync_error: Mapped[str | None] = mapped_column(Text, default=None)
+    # The hash chain (kiosk.domain.chain): content only, so the sync columns above may change.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class AppliedSetting(Base):

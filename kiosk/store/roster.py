@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
 from kiosk.config import Config, ConfigError, with_setting
+from kiosk.domain.chain import REHASHED_FROM
 from kiosk.domain.types import EventKind
 from kiosk.store import events
 from kiosk.store.models import AppliedSetting, Badge, Event, Locker, Staff
@@ -70,6 +71,10 @@ def apply_roster(
     if row is None:  # the first: how the service renumbers its copy, and badges to enrol
         payload["rekeyed"] = {str(k): v for k, v in rekeyed.items()}
         payload["kept_badges"] = kept
+    if any(old != new for old, new in rekeyed.items()):
+        # Renumbering rewrote this kiosk's own rows: their hashes are made anew, and the event
+        # saying so names the head before, which the records service holds (docs/sync.md).
+        payload[REHASHED_FROM], _ = events.rechain(session, config.kiosk.id, 0)
     return events.append(session, clock, config.kiosk.id, EventKind.ROSTER_APPLIED,
                          payload=payload)  # fmt: skip
 

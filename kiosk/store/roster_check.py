@@ -17,13 +17,13 @@ from kiosk.config import SETTING_OWNED, bound_error
 from kiosk.domain.names import MAX_NAME_CHARS, one_line
 from kiosk.domain.people import normalise_uid
 from kiosk.domain.types import PolicyError, Role
+from kiosk.security import is_checkable
 
 FORMAT = 1
 MAX_BYTES = 1024 * 1024
 MAX_STAFF = 2000
 MAX_BADGES = 4000
 MAX_ID = 2**31 - 1
-PIN_HASH_PREFIX = "scrypt$"
 NOTICE_KINDS = ("visitor_notice", "staff_notice")
 
 
@@ -140,7 +140,7 @@ def _flag(value: Any, where: str) -> bool:
 
 def _pin_hash(value: Any, where: str) -> str | None:
     text = _text(value, where, 200, optional=True)
-    if text is not None and not (text.startswith(PIN_HASH_PREFIX) and text.count("$") == 5):
+    if text is not None and not is_checkable(text):
         raise RosterRefused(f"{where}: is not a PIN hash this kiosk can check")
     return text
 

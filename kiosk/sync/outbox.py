@@ -38,6 +38,7 @@ SELECT e.id, e.seq, e.kind, json_object(
     'clock_synced', json(CASE WHEN e.clock_synced THEN 'true' ELSE 'false' END),
     'boot_id', e.boot_id, 'mono_ns', e.mono_ns,
     'payload', json(coalesce(nullif(e.payload, ''), '{}')),
+    'prev_hash', e.prev_hash, 'hash', e.hash,
     'subject', json(CASE
         WHEN s.id IS NOT NULL THEN json_object(
             'type', 'staff', 'id', s.id, 'name', s.name, 'role', s.role)

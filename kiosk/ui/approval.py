@@ -14,7 +14,7 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from kiosk.domain.names import first_name
-from kiosk.domain.types import PolicyError, StaffId
+from kiosk.domain.types import ApprovalPurpose, PolicyError, StaffId
 from kiosk.services.approvals import Approval
 from kiosk.services.context import NOT_SAVED_ERRORS
 from kiosk.ui.root import NOT_SAVED, NOT_SAVED_HINT, KioskScreen
@@ -40,6 +40,9 @@ class ApprovalScreen(KioskScreen):
     def enter(self, **data: Any) -> None:
         self._on_approved: Callable[[Approval], None] = data["on_approved"]
         self.purpose, self.problem = str(data["purpose"]), ""
+        self._for = (
+            ApprovalPurpose.MANAGER_MODE if data.get("manager_mode") else ApprovalPurpose.APPROVAL
+        )
         self._pin = ""
         self.dots = ""
         manager: StaffId | None = data.get("manager")
@@ -82,7 +85,7 @@ class ApprovalScreen(KioskScreen):
     def _verify(self) -> None:
         pin, self._pin, self.dots = self._pin, "", ""
         try:
-            approval = self.kiosk.app.kiosk.approvals.verify(self._manager, pin)
+            approval = self.kiosk.app.kiosk.approvals.verify(self._manager, pin, self._for)
         except PolicyError as exc:
             self.problem = str(exc)
             self.kiosk.ports.signals.refused()

@@ -95,7 +95,7 @@ def render_all(out: Path, data: Path, languages: list[str] | None = None) -> Non
 
 
 def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
-    from kiosk.domain.types import VisitorType
+    from kiosk.domain.types import ApprovalPurpose, VisitorType
     from kiosk.ui.visitor import VisitorCase
 
     def tap(uid: str) -> Callable[[], None]:
@@ -130,7 +130,7 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
     def manager(screen: str, action: str = "") -> Callable[[], None]:
         def go() -> None:
             amara = next(r.staff_id for r in app.admin.list_staff() if r.role == "manager")
-            approval = app.kiosk.approvals.verify(amara, "2580")
+            approval = app.kiosk.approvals.verify(amara, "258036", ApprovalPurpose.MANAGER_MODE)
             root.show("manager_menu", approval=approval)
             if action:
                 getattr(root.current_screen, action)()

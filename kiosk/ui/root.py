@@ -122,6 +122,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
     def forget(self) -> None:
         """Drop everything personal from every screen (and the visit's visitor and manager)."""
         self.visitor = self.manager = None
+        self.app.kiosk.approvals.leave_manager_mode()
         self.language = self.app.config.kiosk.languages[0]
         for screen in self.screens:
             if isinstance(screen, KioskScreen):

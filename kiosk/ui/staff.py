@@ -33,9 +33,8 @@ def open_manager_mode(screen: KioskScreen, case: StaffCase) -> None:
     def approved(approval: Approval) -> None:
         screen.kiosk.show("manager_menu", approval=approval)
 
-    screen.kiosk.show(
-        "approval", purpose="Manager mode", on_approved=approved, manager=case.staff_id
-    )
+    screen.kiosk.show("approval", purpose="Manager mode", on_approved=approved,
+                      manager=case.staff_id, manager_mode=True)  # fmt: skip
 
 
 class ShiftStartScreen(KioskScreen):

@@ -49,7 +49,9 @@ def test_a_whole_shift_with_an_emergency_call(app: App, clock: ManualClock) -> N
     ended = app.kiosk.end_shift(ben)
     assert "Please collect: phone, smartwatch from locker 2" in ended.message
 
-    assert kinds(app, before) == ["shift.start", "device.out", "device.in", "shift.end"]
+    assert kinds(app, before) == [
+        "shift.start", "approval.granted", "device.out", "device.in", "shift.end"
+    ]  # fmt: skip
     with app.ctx.reading() as session:
         out_event = session.scalars(select(Event).where(Event.kind == "device.out")).one()
     assert out_event.payload["approver_id"] == manager.staff_id
@@ -103,7 +105,7 @@ def test_wrong_pins_count_survive_a_restart_and_lock(app: App, clock: ManualCloc
 def test_the_pin_is_stored_hashed(app: App) -> None:
     with app.ctx.reading() as session:
         stored = session.scalars(select(Staff.pin_hash).where(Staff.pin_hash.is_not(None))).one()
-    assert stored.startswith("scrypt$16384$8$1$")
+    assert stored.startswith("scrypt$ln=17,r=8,p=1$")
     assert MANAGER_PIN not in stored
 
 

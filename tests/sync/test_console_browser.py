@@ -134,14 +134,14 @@ def test_mark_a_leaver(org: Org, browser: Any) -> None:
 def test_reset_a_managers_pin(org: Org, browser: Any) -> None:
     sign_in(browser, org)
     add_starter(browser, "Gus Grant", role="manager")
-    for pin in ("4826", "7391"):
+    for pin in ("482615", "739104"):
         fill(browser, "pin", pin)
         fill(browser, "again", pin)
         click(browser, "set-pin")
         assert "never" in notice(browser) or "not shown" in notice(browser)
         assert pin not in browser.page_source
     stored = person(org, "Gus Grant").pin_hash
-    assert stored and verify_pin("7391", stored) and not verify_pin("4826", stored)
+    assert stored and verify_pin("739104", stored) and not verify_pin("482615", stored)
     assert "Reset PIN" in browser.page_source
 
 

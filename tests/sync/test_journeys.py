@@ -93,16 +93,16 @@ def test_a_managers_pin_is_stored_as_a_hash_and_never_shown(org: Org, anna: Clie
     anna.post(org.url(org.a, "/staff"), name="Gus", role="manager")
     anna.post(org.url(org.a, "/staff"), name="Hal", role="staff")
     gus, hal = person_named(org, "Gus"), person_named(org, "Hal")
-    weak = anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="1111", again="1111")
+    weak = anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="111111", again="111111")
     assert weak.status_code == 400 and "too easy" in weak.text
-    differ = anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="4826", again="4827")
+    differ = anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="482615", again="482616")
     assert differ.status_code == 400
-    assert anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="4826", again="4826").ok
+    assert anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="482615", again="482615").ok
     stored = person_named(org, "Gus").pin_hash
-    assert stored and "4826" not in stored and verify_pin("4826", stored)
+    assert stored and "482615" not in stored and verify_pin("482615", stored)
     page = anna.get(org.url(org.a, f"/staff/{gus.id}")).text
-    assert "A PIN is set" in page and stored not in page and "4826" not in page
-    staff_pin = anna.post(org.url(org.a, f"/staff/{hal.id}/pin"), pin="4826", again="4826")
+    assert "A PIN is set" in page and stored not in page and "482615" not in page
+    staff_pin = anna.post(org.url(org.a, f"/staff/{hal.id}/pin"), pin="482615", again="482615")
     assert staff_pin.status_code == 400 and person_named(org, "Hal").pin_hash is None
 
 
@@ -163,7 +163,7 @@ def test_a_kiosk_is_registered_and_its_token_shown_once(org: Org, anna: Client) 
 def test_every_change_is_audited_without_secrets(org: Org, anna: Client) -> None:
     anna.post(org.url(org.a, "/staff"), name="Gus", role="manager")
     gus = person_named(org, "Gus")
-    anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="4826", again="4826")
+    anna.post(org.url(org.a, f"/staff/{gus.id}/pin"), pin="482615", again="482615")
     anna.post(org.url(org.a, "/kiosks"), kiosk="a-garden")
     token = anna.post(org.url(org.a, "/kiosks/a-garden/token")).text.split('id="token">')[1]
     anna.get(org.url(org.a, "/events.csv"))
@@ -184,4 +184,4 @@ def test_every_change_is_audited_without_secrets(org: Org, anna: Client) -> None
     rows_out = list(csv.reader(io.StringIO(export)))
     assert rows_out[0][:4] == ["at", "actor", "address", "action"] and len(rows_out) > 7
     for text in (page, export):
-        assert "4826" not in text and token.split("<")[0] not in text and PASSWORD not in text
+        assert "482615" not in text and token.split("<")[0] not in text and PASSWORD not in text

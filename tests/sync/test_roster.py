@@ -66,7 +66,7 @@ def test_console_changes_reach_both_doors_and_a_revoked_badge_stops_at_both(
 ) -> None:
     console = setting_with_doors(records, "front-door", "garden-door")
     ann = console.add("Ann Okafor", "manager", ANN_BADGE)
-    console.set_pin(ann, "2468")
+    console.set_pin(ann, "246813")
     ben = console.add("Ben Carter", "staff", BEN_BADGE)
     doors = [
         door(tmp_path, k, records.url, records.token(k)) for k in ("front-door", "garden-door")
@@ -80,7 +80,7 @@ def test_console_changes_reach_both_doors_and_a_revoked_badge_stops_at_both(
         assert [(r[0], r[1]) for r in view(app)] == [(ann, "Ann Okafor"), (ben, "Ben Carter")]
         assert tap(app, clock, BEN_BADGE) == TapKind.START_SHIFT
         # The console's PIN hash is one this kiosk checks.
-        assert app.kiosk.approvals.verify(StaffId(ann), "2468").approver.staff_id == ann
+        assert app.kiosk.approvals.verify(StaffId(ann), "246813").approver.staff_id == ann
     before = settle(doors)
     assert view(apps[0]) == view(apps[1])
 

@@ -11,6 +11,7 @@ from kiosk.app import App
 from kiosk.domain.types import EventKind, VisitorType
 from kiosk.export import HEADER
 from kiosk.hardware.signals import NullSignals
+from kiosk.services.context import os_user
 from kiosk.ui.drives import find_drives
 from kiosk.ui.ports import Ports
 from tests.conftest import BEN_UID, MANAGER_UID, staff_id
@@ -23,7 +24,7 @@ def manager_mode(screen: Any) -> None:
     screen.wait_for("shift_start")
     screen.press("manager")
     screen.wait_for("approval")
-    for digit in "2580":
+    for digit in "258036":
         screen.press_text(digit)
     screen.press_text("OK")
     screen.wait_for("manager_menu")
@@ -60,7 +61,11 @@ def test_an_unknown_badge_is_enrolled_to_a_person(app: App, screen: Any, clock: 
     screen.press_text("Priya Shah")
     screen.wait_for("done")
     (enrolled,) = events(app, EventKind.ADMIN_BADGE_ENROL)[-1:]
-    assert enrolled.payload == {"uid": "DEADBEEF"}
+    # The audit trail names who did it: the manager whose badge and PIN opened manager mode.
+    amara = staff_id(app, "Amara Okafor")
+    assert enrolled.payload == {"uid": "DEADBEEF", "actor": {"by": "badge", "staff_id": amara}}
+    (entered,) = events(app, EventKind.APPROVAL_GRANTED)
+    assert (entered.staff_id, entered.payload["purpose"]) == (amara, "manager_mode")
     assert enrolled.staff_id == staff_id(app, "Priya Shah")
     clock.advance(60)
     screen.press("ok")  # back to manager mode
@@ -68,6 +73,8 @@ def test_an_unknown_badge_is_enrolled_to_a_person(app: App, screen: Any, clock: 
     screen.badge("DEADBEEF")
     screen.wait_for("shift_start")
     assert "Hello, Priya" in screen.texts()
+    # Home again: what follows is no longer the manager's doing.
+    assert app.ctx.actor == {"by": "command_line", "user": os_user()}
 
 
 def test_a_check_in_recorded_for_someone_without_a_badge(app: App, screen: Any) -> None:

@@ -112,7 +112,7 @@ def test_emergency_needs_a_manager_and_wrong_pins_count(app: App, screen: Any, c
     assert "That PIN is not right" in screen.texts()
     refused = events(app, EventKind.APPROVAL_REFUSED)
     assert [e.payload["why"] for e in refused] == ["wrong_pin"]
-    for digit in "2580":
+    for digit in "258036":
         screen.press_text(digit)
     screen.press_text("OK")
     screen.wait_for("done")
@@ -164,7 +164,7 @@ def test_an_outing_records_the_chosen_return_time(app: App, screen: Any, clock: 
     assert screen.current.ids.time.text == "10:15"  # 08:15 now + 2 h, on a quarter hour
     screen.press("plus")
     screen.press("next")
-    approve(screen, ("2580",))
+    approve(screen, ("258036",))
     screen.wait_for("done")
     (out,) = events(app, EventKind.DEVICE_OUT)
     assert out.payload["expected_return"].startswith("2026-11-24T10:30")

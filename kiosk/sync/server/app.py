@@ -29,7 +29,7 @@ from kiosk.sync.server.retention import Retention, prune
 from kiosk.sync.server.schema import BatchIn, KioskStatusIn
 
 TITLE = "Nursery kiosk records service"
-VERSION = "1.2.0"  # 1.1: the setting fetched down; 1.2: the feed (issue 11), a visit's uuid
+VERSION = "1.3.0"  # 1.1 the setting fetched down; 1.2 the feed, a visit's uuid; 1.3 the hash chain
 OPENAPI_URL = API_PREFIX + "/openapi.json"
 PRUNE_EVERY_S = 24 * 3600
 log = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
 """Storing a pushed batch exactly once: events keyed by id with INSERT … ON CONFLICT DO NOTHING,
-names upserted into `subjects`, the kiosk's on-site state advanced (sitestate) and the batch's
-Idempotency-Key recorded in the same transaction.
+each with its hash chain state (kiosk.sync.server.chain), names upserted into `subjects`, the
+kiosk's on-site state advanced (sitestate) and the batch's Idempotency-Key recorded in the same
+transaction.
 
 A replayed key returns the first answer; a key reused for a different body is refused. Because the
 key, the events and the names commit together, a response lost after the commit is answered the
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import doors, evacuations, rekey, sitestate
+from kiosk.sync.server import chain, doors, evacuations, rekey, sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
@@ -49,15 +50,18 @@ def body_digest(body: bytes) -> str:
 # way the rowcount says how many events were new.
 _SQLITE_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
-                    subject_type, subject_id, payload, received_at, setting_id, receipt, who)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    subject_type, subject_id, payload, received_at, setting_id, receipt, who,
+                    prev_hash, hash, chain)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 _PG_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
-                    subject_type, subject_id, payload, received_at, setting_id, receipt, who)
+                    subject_type, subject_id, payload, received_at, setting_id, receipt, who,
+                    prev_hash, hash, chain)
 SELECT r->>0, r->>1, (r->>2)::bigint, r->>3, r->>4, (r->>5)::boolean, r->>6, (r->>7)::bigint,
-       r->>8, (r->>9)::bigint, (r->10)::json, r->>11, (r->>12)::integer, (r->>13)::bigint, r->>14
+       r->>8, (r->>9)::bigint, (r->10)::json, r->>11, (r->>12)::integer, (r->>13)::bigint, r->>14,
+       r->>15, r->>16, r->>17
 FROM jsonb_array_elements(%s::jsonb) AS r
 ON CONFLICT (id) DO NOTHING
 """
@@ -75,7 +79,13 @@ class Receipts:
 
 
 def _event_row(
-    kiosk_id: str, event: EventIn, received: str, receipts: Receipts, index: int
+    kiosk_id: str,
+    event: EventIn,
+    received: str,
+    receipts: Receipts,
+    index: int,
+    *,
+    chain_state: str,
 ) -> tuple[Any, ...]:
     """One event's values, in the order of the INSERTs' columns."""
     subject = event.subject
@@ -95,6 +105,9 @@ def _event_row(
         receipts.setting_id,
         receipts.number(index),
         doors.who_of(kiosk_id, subject),
+        event.prev_hash,
+        event.hash,
+        chain_state,
     )
 
 
@@ -163,7 +176,13 @@ def store_batch(
         receipts = _receipts(session, kiosk_id)
         state, made = sitestate.lock(session, kiosk_id)
         rekey.first_roster(session, kiosk_id, events)  # before its events: they are renumbered
-        rows = [_event_row(kiosk_id, e, when, receipts, i) for i, e in enumerate(events)]
+        judged = chain.check_batch(session, kiosk_id, events)
+        rows = [
+            _event_row(
+                kiosk_id, e, when, receipts, i, chain_state=judged.get(e.id, chain.UNCHAINED)
+            )
+            for i, e in enumerate(events)
+        ]
         accepted = _insert_events(session, rows)
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]

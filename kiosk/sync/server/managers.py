@@ -1,6 +1,7 @@
 """Console accounts and their web sessions: scrypt-hashed passwords, lockout, session ids.
 
-A password is checked with hashlib.scrypt (n=2**14, r=8, p=1, per-account salt). After
+A password is hashed with scrypt in the self-describing form of `kiosk.security` (today N=2**17,
+r=8, p=1, per-account salt); an older or cheaper hash is re-hashed at the next log-in. After
 `MAX_FAILURES` wrong passwords in a row the account is locked for `LOCK_S`; each address also has
 its own limit (`throttle`), checked first, so one address cannot lock every account out. Session
 ids are random and stored only as a digest, each with its own CSRF token, and expire after
@@ -9,9 +10,7 @@ ids are random and stored only as a digest, each with its own CSRF token, and ex
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from kiosk.security import hash_secret, needs_rehash, verify_secret
 from kiosk.sync.server import audit, throttle
 from kiosk.sync.server.models import WebSession
 from kiosk.sync.server.registry import first_organisation
@@ -28,8 +28,10 @@ MIN_PASSWORD = 10
 MAX_FAILURES = 5
 LOCK_S = 15 * 60
 SESSION_S = 8 * 3600
-SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 ADMIN, MANAGER = "admin", "manager"
+# Reads the organisation's audit trail (the Audit page and its CSV files) and nothing else: the
+# account an organisation gives an inspector, so that no setting's people or pages are shown.
+INSPECTOR = "inspector"
 
 
 def _now() -> datetime:
@@ -41,15 +43,11 @@ def _text(moment: datetime) -> str:
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    key = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **SCRYPT)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(key).decode()
+    return hash_secret(password)
 
 
 def password_matches(stored: str, password: str) -> bool:
-    _, salt, key = stored.split("$")
-    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, **SCRYPT)
-    return hmac.compare_digest(got, base64.b64decode(key))
+    return verify_secret(password, stored)
 
 
 def account_named(session: Session, name: str) -> Account | None:
@@ -131,6 +129,8 @@ def _account_accepts(session: Session, name: str, password: str) -> bool:
         raise LoginRefused("Too many wrong passwords: this account is locked for a while.")
     if password_matches(row.password_hash, password):
         row.failures, row.locked_until = 0, None
+        if needs_rehash(row.password_hash):  # the one moment the password is known
+            row.password_hash = hash_password(password)
         return True
     row.failures += 1
     if row.failures >= MAX_FAILURES:

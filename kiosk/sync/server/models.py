@@ -32,6 +32,7 @@ class RecordEvent(Base):
         Index("ix_events_setting_receipt", "setting_id", "receipt"),
         # One person's events at every door of the setting, for the merged on-site state.
         Index("ix_events_setting_who", "setting_id", "who", "occurred_at"),
+        Index("ix_events_kiosk_chain", "kiosk_id", "chain"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
@@ -51,6 +52,15 @@ class RecordEvent(Base):
     setting_id: Mapped[int | None] = mapped_column(Integer, default=None)
     receipt: Mapped[int | None] = mapped_column(BigInteger, default=None)
     who: Mapped[str | None] = mapped_column(String(80), default=None)
+    # The kiosk's hash chain as it arrived, and what the service found when it checked it
+    # (kiosk.sync.server.chain: ok, unchained, gap, altered, broken). Deferred: loaded only
+    # when asked for, so code that reads whole events (the earlier migrations among it, which
+    # run before these columns exist) does not select them.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), default=None, deferred=True)
+    hash: Mapped[str | None] = mapped_column(String(64), default=None, deferred=True)
+    chain: Mapped[str] = mapped_column(
+        String(9), default="unchained", server_default="unchained", deferred=True
+    )
 
 
 class Subject(Base):

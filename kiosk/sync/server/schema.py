@@ -57,6 +57,7 @@ Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
 Text80 = Annotated[str, StringConstraints(max_length=80, pattern=NO_NUL)]
 Text120 = Annotated[str, StringConstraints(max_length=120, pattern=NO_NUL)]
 Ident = Annotated[str, StringConstraints(max_length=16, pattern=NO_NUL)]
+ChainHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 JsonValue = TypeAliasType(
     "JsonValue",
     "Text | int | float | bool | list[JsonValue] | dict[Text, JsonValue] | None",
@@ -94,6 +95,16 @@ class EventIn(BaseModel):
     mono_ns: WholeInt = Field(ge=0, le=2**62)
     payload: dict[Text, JsonValue] = Field(default_factory=dict)
     subject: SubjectIn | None = None
+    prev_hash: ChainHash | None = Field(
+        default=None,
+        description="since 1.1.0: the hash of this kiosk's event before this one (64 zeros for "
+        "its first); sent with `hash`: an event with only one of them is stored as unchained",
+    )
+    hash: ChainHash | None = Field(
+        default=None,
+        description="since 1.1.0: SHA-256 over prev_hash and this event's content (see "
+        "docs/sync.md, 'The hash chain'); a mismatch is stored and shown, not refused",
+    )
 
 
 class BatchIn(BaseModel):

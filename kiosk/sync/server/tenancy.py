@@ -114,7 +114,7 @@ class Account(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
-    role: Mapped[str] = mapped_column(String(16))  # "admin" | "manager"
+    role: Mapped[str] = mapped_column(String(16))  # "admin" | "manager" | "inspector"
     disabled_at: Mapped[str | None] = mapped_column(String(32), default=None)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.sync.server import audit, render
 from kiosk.sync.server.managers import (
+    INSPECTOR,
     MIN_PASSWORD,
     SESSION_S,
     LoginRefused,
@@ -128,6 +129,8 @@ def build_web(engine: Engine, access: Access) -> APIRouter:
 
     @router.get("")
     async def home(viewer: Who) -> Response:
+        if viewer.role == INSPECTOR:
+            return see_other("/manager/audit")
         if len(viewer.setting_ids) == 1:
             return see_other(f"/manager/s/{viewer.setting_ids[0]}")
         return await run_in_threadpool(page, engine, "home.html", viewer, title="Settings")

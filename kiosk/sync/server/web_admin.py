@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from kiosk.export_columns import HEADER
 from kiosk.sync.server import audit, csvrows, filters, queries
+from kiosk.sync.server.kiosk_audit_page import kiosk_audit_context, kiosk_audit_csv_rows
 from kiosk.sync.server.managers import (
     ADMIN,
+    INSPECTOR,
     MANAGER,
     MIN_PASSWORD,
     add_account,
@@ -35,12 +37,15 @@ from kiosk.sync.server.web import page, see_other, settings_of
 from kiosk.sync.server.web_setting import page_number
 from kiosk.sync.server.webauth import Access, Invalid, NotFound, Posted, Viewer
 
+ROLE_NAMES = {ADMIN: "Organisation admin", MANAGER: "Setting manager",
+              INSPECTOR: "Inspector (reads the audit)"}  # fmt: skip
 AUDIT_HEADER = ["at", "actor", "address", "action", "setting_id", "detail"]
 
 
 def build_admin_pages(engine: Engine, access: Access) -> APIRouter:
     router = APIRouter(prefix="/manager", include_in_schema=False)
     Admin = Annotated[Viewer, Depends(access.admin)]
+    Auditor = Annotated[Viewer, Depends(access.auditor)]
     Form = Annotated[Posted, Depends(access.posted)]
 
     @router.get("/accounts")
@@ -62,17 +67,20 @@ def build_admin_pages(engine: Engine, access: Access) -> APIRouter:
         return see_other("/manager/accounts")
 
     @router.get("/audit")
-    async def audit_page(request: Request, viewer: Admin) -> Response:
+    async def audit_page(request: Request, viewer: Auditor) -> Response:
         number = page_number(request)
         rows = await run_in_threadpool(audit.entries, engine, viewer.organisation_id, number)
         names = {s.id: s.name for s in await run_in_threadpool(settings_of, engine, viewer)}
         shown = [_audit_cells(r, names) for r in rows[: audit.PAGE_ROWS]]
+        kiosks = await run_in_threadpool(kiosk_audit_context, engine, viewer.organisation_id,
+                                         number)  # fmt: skip
+        more = len(rows) > audit.PAGE_ROWS or kiosks.pop("more_kiosk_rows")
         return await run_in_threadpool(page, engine, "audit.html", viewer, title="Audit",
                                        rows=shown, page=number, page_base="/manager/audit?",
-                                       more=len(rows) > audit.PAGE_ROWS)  # fmt: skip
+                                       more=more, **kiosks)  # fmt: skip
 
     @router.get("/audit.csv")
-    async def audit_csv(viewer: Admin) -> Response:
+    async def audit_csv(viewer: Auditor) -> Response:
         await run_in_threadpool(audit.record_now, engine, viewer.actor, "audit_download")
         disposition = {"Content-Disposition": 'attachment; filename="audit.csv"'}
         return StreamingResponse(_audit_csv(engine, viewer.organisation_id),
@@ -99,6 +107,15 @@ def build_admin_pages(engine: Engine, access: Access) -> APIRouter:
                                  media_type="text/csv; charset=utf-8",
                                  headers={**HEADERS, **disposition})  # fmt: skip
 
+    @router.get("/audit-kiosks.csv")
+    async def kiosk_audit_csv(viewer: Auditor) -> Response:
+        await run_in_threadpool(audit.record_now, engine, viewer.actor, "audit_download",
+                                what="kiosks")  # fmt: skip
+        disposition = {"Content-Disposition": 'attachment; filename="audit-kiosks.csv"'}
+        return StreamingResponse(kiosk_audit_csv_rows(engine, viewer.organisation_id),
+                                 media_type="text/csv; charset=utf-8",
+                                 headers={**HEADERS, **disposition})  # fmt: skip
+
     return router
 
 
@@ -118,8 +135,8 @@ def _accounts(engine: Engine, viewer: Viewer) -> list[dict[str, object]]:
     for account_id, setting_id in links:
         given.setdefault(account_id, []).append(names.get(setting_id, "?"))
     return [
-        {"id": a.id, "name": a.name, "role": "Organisation admin" if a.role == ADMIN else
-         "Setting manager", "settings": ", ".join(sorted(given.get(a.id, []))) or "—",
+        {"id": a.id, "name": a.name, "role": ROLE_NAMES.get(a.role, a.role),
+         "settings": ", ".join(sorted(given.get(a.id, []))) or "—",
          "disabled": a.disabled_at is not None, "me": a.name == viewer.name}
         for a in rows
     ]  # fmt: skip
@@ -140,9 +157,9 @@ def _add(engine: Engine, posted: Posted) -> None:
         raise Invalid("An account name is 1 to 80 characters.")
     if len(password) < MIN_PASSWORD:
         raise Invalid(f"A password needs at least {MIN_PASSWORD} characters.")
-    if role not in (ADMIN, MANAGER):
+    if role not in ROLE_NAMES:
         raise Invalid("Choose a role.")
-    settings = _setting_ids(posted)
+    settings = _setting_ids(posted) if role == MANAGER else []
     try:
         with Session(engine) as session, session.begin():
             add_account(session, posted.viewer.organisation_id, name, password, role=role,
@@ -170,6 +187,8 @@ def _change(engine: Engine, posted: Posted, account_id: str, action: str) -> Non
             if len(posted.get("password")) < MIN_PASSWORD:
                 raise Invalid(f"A password needs at least {MIN_PASSWORD} characters.")
             change_password(session, row, posted.get("password"))
+        elif action == "give" and row.role == INSPECTOR:
+            raise Invalid("An inspector reads the audit only: no setting is given to them.")
         else:
             _give_or_take(session, row, _setting_ids(posted), give=action == "give")
         given = _setting_ids(posted) if action in ("give", "take") else []

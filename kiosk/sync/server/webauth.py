@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kiosk.sync.server.audit import Actor
-from kiosk.sync.server.managers import ADMIN, account_named, session_for
+from kiosk.sync.server.managers import ADMIN, INSPECTOR, account_named, session_for
 from kiosk.sync.server.tenancy import AccountSetting, Setting
 
 SESSION_COOKIE = "records_session"
@@ -56,6 +56,10 @@ class Viewer:
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+    @property
+    def reads_audit(self) -> bool:
+        return self.role in (ADMIN, INSPECTOR)
 
     @property
     def actor(self) -> Actor:
@@ -149,6 +153,11 @@ class Access:
                 raise NotFound()
             return who
 
+        async def auditor(who: Annotated[Viewer, Depends(viewer)]) -> Viewer:
+            if not who.reads_audit:
+                raise NotFound()
+            return who
+
         async def posted(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Posted:
             fields = await read_form(request)
             if not hmac.compare_digest(fields.get("csrf", ""), who.csrf):
@@ -158,6 +167,7 @@ class Access:
         self.viewer = viewer
         self.setting = setting
         self.admin = admin
+        self.auditor = auditor
         self.posted = posted
 
 
