@@ -108,7 +108,10 @@ class RetentionSection:
     unknown_badge_days: int = 30
     # Staff shift and device events older than this are removed once synced to the records service.
     staff_events_days: int = 400
-    # Exported CSV files older than this in the data directory's exports/ are removed.
+    # Refused badges (revoked, not allowed) and wrong manager PINs are removed after this.
+    refused_attempts_days: int = 30
+    # Exported CSV files are deleted this long after the export (by `kiosk purge`, where the file
+    # is still reachable and unchanged since: a copy on a USB stick taken away is not).
     export_files_days: int = 7
 
 

@@ -201,6 +201,7 @@ BOUNDS: dict[str, Bound] = {
     "retention.visitor_details_days": Number(1, 366, DAYS),
     "retention.unknown_badge_days": Number(1, 366, DAYS),
     "retention.staff_events_days": Number(30, 3660, DAYS),
+    "retention.refused_attempts_days": Number(1, 366, DAYS),
     "retention.export_files_days": Number(1, 90, DAYS),
     "backup.dir": PATH,
     "backup.keep": Number(1, 366),

@@ -26,6 +26,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
+def stored_time(value: datetime) -> str:
+    """A time exactly as the store writes it (for matching rows by raw SQL)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store; times must be timezone-aware")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 class UtcIso(TypeDecorator[datetime]):
     """An aware datetime stored as 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00' text."""
 
@@ -33,11 +40,7 @@ class UtcIso(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; times must be timezone-aware")
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
+        return None if value is None else stored_time(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value)
