@@ -104,9 +104,7 @@ def test_wrong_pins_are_removed_after_their_own_period(app: App, clock: ManualCl
     assert done is not None and "1 refused-badge or wrong-PIN" in done.message
 
 
-def test_an_event_with_no_synchronised_event_after_it_is_kept(
-    app: App, clock: ManualClock
-) -> None:
+def test_an_event_with_no_synchronised_event_after_it_is_kept(app: App, clock: ManualClock) -> None:
     app.admin.revoke_badge("5A3F9C21")
     boot_without_network_time(clock)
     app.kiosk.tap("5A3F9C21")
