@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config
@@ -85,3 +87,27 @@ def local_datetime(text: str, config: Config, today: date) -> datetime:
     except ValueError as exc:
         raise PolicyError(f"{text!r} is not a time (use HH:MM or YYYY-MM-DDTHH:MM)") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def check_destination(path: Path, *, force: bool) -> None:
+    """A file a command is about to write: a regular file, replaced only when asked."""
+    if path.exists() and not path.is_file():
+        raise PolicyError(f"{path} is not a regular file; choose a file name")
+    if path.exists() and not force:
+        raise PolicyError(f"{path} exists; use --force to replace it")
+    if not path.parent.is_dir():
+        raise PolicyError(f"folder {path.parent} does not exist")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds personal data), complete or not at all."""
+    partial = path.with_name(f".{path.name}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

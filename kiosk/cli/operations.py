@@ -1,5 +1,5 @@
-"""`kiosk backup`, `restore`, `check` and `erase`: keeping the data safe and answering an
-erasure request."""
+"""`kiosk backup`, `restore`, `check`, `erase` and `sar`: keeping the data safe and answering
+a person's erasure or access request."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.cli.common import app_for
+from kiosk.cli.common import app_for, check_destination, write_private
 from kiosk.config import Config
 
 if TYPE_CHECKING:
@@ -28,6 +28,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     who.add_argument("--visitor", metavar="NAME", help="the visitor's full name")
     who.add_argument("--staff", metavar="NAME", help="a member of staff who has left")
     erase.set_defaults(func=cmd_erase)
+    sar = sub.add_parser("sar", help="a subject access request: all held about one person")
+    sar.add_argument("name", help="the person's full name (as staff, visitor or parent)")
+    sar.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    sar.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    sar.set_defaults(func=cmd_sar)
 
 
 def _operations(config: Config) -> OperationsService:
@@ -73,4 +78,17 @@ def cmd_erase(args: argparse.Namespace, config: Config) -> int:
         else operations.erase_staff(args.staff)
     )
     print(done.message)
+    return 0
+
+
+def cmd_sar(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.services.access import AccessService
+    from kiosk.services.access_text import render
+
+    check_destination(args.output, force=args.force)
+    app = app_for(config)
+    access = AccessService(app.ctx)
+    holding = access.gather(args.name)
+    write_private(args.output, render(holding, config, app.ctx.clock.now()))
+    print(access.record(holding, args.output).message)
     return 0

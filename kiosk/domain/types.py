@@ -64,3 +64,4 @@ class EventKind(StrEnum):
     ADMIN_BACKUP = "admin.backup"
     ADMIN_RESTORE = "admin.restore"
     ADMIN_ERASE = "admin.erase"
+    ADMIN_ACCESS = "admin.access"  # a subject access file was made (ids and counts, no name)
