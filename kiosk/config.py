@@ -116,6 +116,23 @@ class RetentionSection:
 
 
 @dataclass(frozen=True)
+class PrivacySection:
+    """Who answers for the personal data, for the privacy notice (`kiosk privacy-notice`)."""
+
+    controller: str = ""  # the data controller; empty: the setting's name
+    contact: str = ""  # how to reach them about personal data (address, email or telephone)
+    dpo: str = ""  # the data protection officer, if the setting has one
+    ico_registration: str = ""  # the controller's ICO registration number, if registered
+    lawful_basis: str = (
+        "legal obligation: the early years foundation stage requires a policy on mobile "
+        "phones and cameras to keep children safe; legitimate interests for visitors' "
+        "sign-in and the fire roll call"
+    )
+    # The short line the visitor screens show: where a parent can read the notice.
+    where_to_read: str = "Ask the manager for our privacy notice."
+
+
+@dataclass(frozen=True)
 class BackupSection:
     dir: str = ""  # empty: <data_dir>/backups
     keep: int = 14  # newest backups kept; older ones are removed after each new backup
@@ -180,6 +197,7 @@ class Config:
     notice: NoticeSection = field(default_factory=NoticeSection)
     policy: PolicySection = field(default_factory=PolicySection)
     retention: RetentionSection = field(default_factory=RetentionSection)
+    privacy: PrivacySection = field(default_factory=PrivacySection)
     backup: BackupSection = field(default_factory=BackupSection)
     reader: ReaderSection = field(default_factory=ReaderSection)
     signals: SignalsSection = field(default_factory=SignalsSection)
