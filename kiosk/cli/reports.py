@@ -113,8 +113,10 @@ def cmd_purge(args: argparse.Namespace, config: Config) -> int:
         print_json({"dry_run": args.dry_run, **asdict(counts)})
     elif done is None:
         print(f"Would erase {counts.visitors_erased} visitors' details and remove "
-              f"{counts.unknown_badge_events_removed} unknown-badge and "
-              f"{counts.staff_events_removed} staff events.")  # fmt: skip
+              f"{counts.unknown_badge_events_removed} unknown-badge, "
+              f"{counts.staff_events_removed} staff and {counts.refused_events_removed} "
+              f"refused-badge or wrong-PIN events and {counts.export_files_removed} "
+              "old export files.")  # fmt: skip
     else:
         print(done.message)
     return 0

@@ -98,11 +98,14 @@ def _how_long(f: NoticeFacts) -> Section:
     if f.export_days is not None:
         lines.append(f"Exported files made by the manager: deleted after {f.export_days} days "
                      "where the kiosk can still reach them; a copy taken elsewhere is the "
-                     "manager's to delete.")  # fmt: skip
-    kept = f"the newest {f.backups_kept}" if f.backups_kept else "a limited number of"
-    lines.append(f"Backups: we keep {kept} daily backups. When you ask us to erase your details "
-                 "we erase them from every backup we hold too, and a backup restored later is "
-                 "erased again before it is used.")  # fmt: skip
+                     "manager's to keep safe and delete.")  # fmt: skip
+    else:
+        lines.append("Files the manager downloads are the manager's to keep safe and to delete "
+                     "when no longer needed; each download is recorded.")  # fmt: skip
+    kept = f"the newest {f.backups_kept}" if f.backups_kept else "a few days of"
+    lines.append(f"Backups: the kiosk keeps {kept} daily backups. When you ask us to erase your "
+                 "details we erase them from every backup the kiosk holds too, and a backup "
+                 "restored later is erased again before it is used.")  # fmt: skip
     return Section("How long we keep it", tuple(lines))
 
 

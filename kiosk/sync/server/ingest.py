@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from kiosk.sync.server import sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
+from kiosk.sync.server.erasure import erase_staff_copies
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
 from kiosk.sync.server.registry import link_staff
 from kiosk.sync.server.schema import EventIn, KioskStatusIn, SubjectIn
@@ -144,6 +145,7 @@ def store_batch(
             return previous
         state, made = sitestate.lock(session, kiosk_id)  # first: one kiosk's pushes take turns
         accepted = _insert_events(session, [_event_row(kiosk_id, e, when) for e in events])
+        erase_staff_copies(session, kiosk_id, events)  # before the old names are overwritten
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
         link_staff(session, kiosk_id, staff)
