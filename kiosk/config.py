@@ -33,6 +33,8 @@ DEFAULT_QUIET_SPACE = (
     "The office next to the front door, away from the children. You may make or take calls to "
     "your own office there. Please do not take photographs."
 )
+# The visitor screens' line on the privacy notice, translated while it is this default.
+DEFAULT_PRIVACY_WHERE = "Ask the manager for our privacy notice."
 
 
 class ConfigError(ValueError):
@@ -129,7 +131,7 @@ class PrivacySection:
         "sign-in and the fire roll call"
     )
     # The short line the visitor screens show: where a parent can read the notice.
-    where_to_read: str = "Ask the manager for our privacy notice."
+    where_to_read: str = DEFAULT_PRIVACY_WHERE
 
 
 @dataclass(frozen=True)
