@@ -87,14 +87,15 @@ def cmd_erase(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_sar(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.domain.subject_access import render
     from kiosk.services.access import AccessService
-    from kiosk.services.access_text import render
 
     check_destination(args.output, force=args.force)
     app = app_for(config)
     access = AccessService(app.ctx)
     holding = access.gather(args.name)
-    write_private(args.output, render(holding, config, app.ctx.clock.now()))
+    held_by = f"{config.kiosk.setting_name} (kiosk {config.kiosk.id})"
+    write_private(args.output, render(holding, held_by, app.ctx.tz, app.ctx.clock.now()))
     print(access.record(holding, args.output).message)
     return 0
 

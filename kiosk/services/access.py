@@ -3,14 +3,13 @@
 A person asking what is held about them (UK GDPR article 15; the setting has one month to
 answer) is found as staff and as a visitor by full name, and every event where they are the
 subject, the approving manager or the person who recorded it on someone's behalf is included,
-with their badges and role. Other people's names are left out of events about someone else. The
-request itself is recorded (`admin.access`), with ids and counts, never the name.
+with their badges and role. Other people's names are left out of events about someone else
+(`kiosk.domain.subject_access`, which also writes the file). The request itself is recorded
+(`admin.access`), with ids and counts, never the name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,34 +17,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.names import fold
+from kiosk.domain.subject_access import HeldEvent, Holding, details, role_of
 from kiosk.domain.types import EventKind, PolicyError
 from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.services.lookup import staff_names
 from kiosk.store.backup import list_backups
 from kiosk.store.models import Badge, Event, Staff, Visitor
-
-
-@dataclass(frozen=True)
-class HeldEvent:
-    seq: int
-    kind: str
-    occurred_at: datetime
-    clock_synced: bool
-    roles: tuple[str, ...]  # "subject", "approver", "recorder"
-    details: dict[str, Any]
-    sync_state: str
-
-
-@dataclass
-class Holding:
-    """What is held about one person, as plain values (rendered by `kiosk.access_text`)."""
-
-    name: str
-    staff: list[dict[str, Any]] = field(default_factory=list)
-    badges: list[dict[str, Any]] = field(default_factory=list)
-    visits: list[dict[str, Any]] = field(default_factory=list)
-    events: list[HeldEvent] = field(default_factory=list)
-    copies: list[str] = field(default_factory=list)
 
 
 class AccessService:
@@ -57,16 +34,16 @@ class AccessService:
         wanted = fold(name)
         with self.ctx.reading() as session:
             staff = [s for s in session.scalars(select(Staff)) if fold(s.name) == wanted]
-            visits = [
-                v for v in session.scalars(select(Visitor)) if v.name and fold(v.name) == wanted
-            ]
+            held = session.scalars(select(Visitor).where(Visitor.name.is_not(None)))
+            visits = [v for v in held if fold(v.name or "") == wanted]
             holding = Holding(name.strip())
             holding.staff = [_staff_row(s) for s in staff]
             holding.badges = _badges(session, [s.id for s in staff])
             holding.visits = [_visit_row(v) for v in visits]
             holding.events = _events(session, [s.id for s in staff], [v.id for v in visits], wanted)
             holding.copies = self._copies(session, holding.events)
-        if not (holding.staff or holding.visits or holding.events):
+        holding.periods = self._periods()
+        if holding.empty:
             raise PolicyError(f"Nothing is held about anyone called {name!r} on this kiosk.")
         return holding
 
@@ -81,6 +58,16 @@ class AccessService:
                                     payload=payload)  # fmt: skip
         return recorded(event, f"Wrote what is held about them to {file} "
                                f"({len(holding.events)} events).")  # fmt: skip
+
+    def _periods(self) -> list[str]:
+        days = self.ctx.config.retention
+        return [
+            f"visitors' names, organisations and who they visited: {days.visitor_details_days} "
+            "days after the visit",
+            f"refused badges and wrong PINs: {days.refused_attempts_days} days",
+            f"staff shift and device records: {days.staff_events_days} days",
+            f"exported files: {days.export_files_days} days",
+        ]
 
     def _copies(self, session: Session, events: list[HeldEvent]) -> list[str]:
         config = self.ctx.config
@@ -133,29 +120,10 @@ def _events(
     names = staff_names(session)
     held = []
     for e in session.scalars(query):
-        roles = _roles(e, staff_ids, visitor_ids, wanted)
+        about_them = e.staff_id in staff_ids or e.visitor_id in visitor_ids
+        roles = role_of(e.payload, about_them, set(staff_ids), wanted)
         if roles:
-            details = _details(e.payload, names, about_them="subject" in roles)
-            held.append(HeldEvent(e.seq, e.kind, e.occurred_at, e.clock_synced, roles, details,
+            shown = details(e.payload, names, about_them=about_them)
+            held.append(HeldEvent(e.seq, e.kind, e.occurred_at, e.clock_synced, roles, shown,
                                   e.sync_state))  # fmt: skip
     return held
-
-
-def _roles(e: Event, staff_ids: list[int], visitor_ids: list[int], wanted: str) -> tuple[str, ...]:
-    roles = []
-    if e.staff_id in staff_ids or e.visitor_id in visitor_ids:
-        roles.append("subject")
-    if e.payload.get("approver_id") in staff_ids:
-        roles.append("approver")
-    if fold(str(e.payload.get("recorded_by") or "")) == wanted:
-        roles.append("recorder")
-    return tuple(roles)
-
-
-def _details(payload: dict[str, Any], names: dict[int, str], *, about_them: bool) -> dict[str, Any]:
-    """The event's payload, approver by name; an event about someone else keeps only what the
-    person did in it (nobody else's devices or locker)."""
-    shown = dict(payload) if about_them else {k: payload[k] for k in ("reason",) if k in payload}
-    if "approver_id" in shown:
-        shown["approved by"] = names.get(shown.pop("approver_id"), "unknown")
-    return shown

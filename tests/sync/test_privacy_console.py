@@ -5,11 +5,14 @@ in the audit."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.sync.server.tenancy import AuditEntry
-from tests.sync.console import Client, Org
+from tests.sync.console import Client, Org, event, push, staff
 
 VALUES = {
     "privacy_controller": "Little Acorns Ltd",
@@ -61,3 +64,49 @@ def test_bad_values_are_refused_with_the_kiosk_configs_words(org: Org, anna: Cli
 def test_another_settings_notice_is_not_found(org: Org, anna: Client) -> None:
     assert anna.get(org.url(org.b, "/privacy/notice")).status_code == 404
     assert anna.post(org.url(org.b, "/privacy"), **VALUES).status_code == 404
+
+
+def parent(ident: int, name: str) -> dict[str, Any]:
+    return {"type": "visitor", "id": ident, "name": name, "visitor_type": "parent",
+            "organisation": None, "visiting": "Ben Carter", "erased": False}  # fmt: skip
+
+
+def test_an_access_request_lists_every_record_where_they_are_subject_approver_or_recorder(
+    org: Org, anna: Client
+) -> None:
+    amara, ben, chloe = (
+        staff(1, "Amara Okafor", "manager"),
+        staff(2, "Ben Carter"),
+        staff(3, "Chloé Dubois"),
+    )
+    own = event("shift.start", subject=amara, devices=["phone"], locker="1")
+    approved = event("device.out", subject=ben, device="phone", reason="emergency", approver_id=1)
+    recorded = event("shift.start", subject=chloe, devices=[], recorded_by="amara okafor",
+                     on_behalf=True)  # fmt: skip
+    visit = event("visitor.in", subject=parent(7, "Amara Okafor"), lone_working=False)
+    other = event("shift.start", subject=ben, devices=["phone"], locker="2")
+    assert push(org.records, "a-door", [own, approved, recorded, visit, other]).ok
+    elsewhere = event("shift.start", subject=staff(1, "Amara Okafor"), devices=[])
+    assert push(org.records, "b-door", [elsewhere]).ok  # another setting's: not in A's answer
+
+    answer = anna.post(org.url(org.a, "/access"), name="Amara  Okafor")
+
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    text = answer.text
+    roles = {int(seq): r for seq, r in re.findall(r"^- #(\d+) at a-door .*\[(.*)\]", text, re.M)}
+    assert roles == {own["seq"]: "about you", approved["seq"]: "you approved it",
+                     recorded["seq"]: "you recorded it for someone else",
+                     visit["seq"]: "about you"}  # fmt: skip
+    assert "type: parent" in text and "b-door" not in text
+    assert "Ben Carter" not in text.split("== Records")[1]  # nobody else's name in the records
+    assert "Chloé" not in text
+    with Session(org.records.engine) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "subject_access")).one()
+        assert entry.setting_id == org.a and "Amara" not in str(entry.detail)
+        assert entry.detail["events"] == 4
+
+
+def test_an_access_request_for_nobody_says_so(org: Org, anna: Client) -> None:
+    answer = anna.post(org.url(org.a, "/access"), name="Nobody Atall")
+    assert answer.status_code == 200 and "Nothing is held about anyone called" in answer.text
+    assert anna.post(org.url(org.b, "/access"), name="Bella Bee").status_code == 404

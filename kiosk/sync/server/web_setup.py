@@ -11,7 +11,6 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kiosk.domain.privacy_notice import notice
 from kiosk.sync.server import setting_admin as admin
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.tenancy import TEXT_KINDS, Setting
@@ -66,25 +65,6 @@ def build_setup_pages(engine: Engine, access: Access) -> APIRouter:
         await run_in_threadpool(in_transaction, engine, lambda s: admin.save_policy(
             s, setting, actor, posted.get("name"), change))  # fmt: skip
         return see_other(f"/manager/s/{setting.id}/policy?done=saved")
-
-    @router.get("/privacy")
-    async def privacy(request: Request, viewer: Who, setting: Scope) -> Response:
-        return await run_in_threadpool(show, "privacy.html", request, viewer, setting,
-                                       title="Privacy notice")  # fmt: skip
-
-    @router.post("/privacy")
-    async def save_privacy(posted: Form, setting: Scope) -> Response:
-        change = admin.parse_policy(posted.fields, admin.PRIVACY)
-        actor = posted.viewer.actor
-        await run_in_threadpool(in_transaction, engine, lambda s: admin.save_privacy(
-            s, setting, actor, change))  # fmt: skip
-        return see_other(f"/manager/s/{setting.id}/privacy?done=saved")
-
-    @router.get("/privacy/notice")
-    async def privacy_notice(request: Request, viewer: Who, setting: Scope) -> Response:
-        return await run_in_threadpool(show, "privacy_notice.html", request, viewer, setting,
-                                       title="Privacy notice",
-                                       sections=notice(admin.notice_facts(setting)))  # fmt: skip
 
     @router.get("/kiosks")
     async def kiosks(request: Request, viewer: Who, setting: Scope) -> Response:
