@@ -27,9 +27,9 @@ from kiosk.domain.state import STAFF_KINDS
 from kiosk.domain.times import Anchor, older_than, right_time
 from kiosk.domain.types import EventKind
 from kiosk.services.context import Recorded, ServiceContext, recorded
-from kiosk.store.erasures import scrub_file
+from kiosk.store.erasures import truncate_wal
 from kiosk.store.events import load_site_state, open_shift_starts
-from kiosk.store.models import Event, SyncState, Visitor, stored_time
+from kiosk.store.models import Event, SyncState, Visitor
 
 REFUSED_KINDS = (EventKind.BADGE_REFUSED.value, EventKind.APPROVAL_REFUSED.value)
 VISIT_KINDS = (EventKind.VISITOR_IN.value, EventKind.VISITOR_OUT.value)
@@ -68,7 +68,7 @@ class RetentionService:
             event = self.ctx.append(session, EventKind.ADMIN_PURGE, payload=asdict(counts))
         for path in self._old_export_files():
             path.unlink(missing_ok=True)
-        scrub_file(self.ctx.store.path, [], stored_time(self.ctx.clock.now()))
+        truncate_wal(self.ctx.store.path)
         return counts, recorded(event, _summary(counts))
 
     def _cutoff(self, days: int) -> datetime:

@@ -25,6 +25,7 @@ from kiosk.domain.names import fold
 from kiosk.errors import StoreError
 
 LEDGER_NAME = "erasures.jsonl"
+BUSY_TIMEOUT_S = 30.0  # a rewrite waits for the running kiosk's tap to commit
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,22 @@ def flush_wal(db: sqlite3.Connection) -> None:
         raise StoreError("the database is busy; the erasure is recorded, run 'kiosk check' again")
 
 
+def truncate_wal(path: Path) -> None:
+    """After a purge: secure_delete has zeroed what was removed in the database file; what
+    remains is the old page images in the WAL, which a checkpoint copies back and truncates."""
+    db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    try:
+        flush_wal(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot checkpoint {path}: {exc}") from exc
+    finally:
+        db.close()
+
+
 def scrub_file(path: Path, ledger: list[Erasure], at: str) -> int:
     """Replay the ledger on a database file (a backup, a set-aside or restored copy), then
     rewrite it so no erased bytes remain; how many erasures it still needed."""
-    db = sqlite3.connect(path, isolation_level=None)
+    db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
         db.execute("PRAGMA secure_delete = ON")
         db.execute("BEGIN IMMEDIATE")
