@@ -47,6 +47,28 @@ SCOPE_SQL = {
 }
 
 
+# An event stamped while the clock was not synchronised ("1970") is in a date range by the time
+# it really happened: a later synchronised event of the same boot, less the monotonic time
+# between them; else a later synchronised event of any boot (it happened before that); else, with
+# nothing better known, its stored time. The
+# stored time is still what the row shows, with clock_synced "no" (kiosk.domain.times).
+_RIGHT_TIME = (
+    "coalesce((SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', s.occurred_at, "
+    "printf('%+.6f seconds', (u.mono_ns - s.mono_ns) / 1e9)) FROM events AS s "
+    "WHERE s.kiosk_id = u.kiosk_id AND s.seq > u.seq AND s.boot_id = u.boot_id "
+    "AND s.clock_synced ORDER BY s.seq LIMIT 1), "
+    "(SELECT s.occurred_at FROM events AS s WHERE s.kiosk_id = u.kiosk_id AND s.seq > u.seq "
+    "AND s.clock_synced ORDER BY s.seq LIMIT 1), u.occurred_at)"
+)
+# Synchronised events through ix_events_occurred; the few others through ix_events_unsynced.
+_UNSYNCED = f"u.clock_synced = 0 AND {_RIGHT_TIME} >= :lo AND {_RIGHT_TIME} < :hi"
+IN_RANGE = (
+    "e.rowid IN (SELECT rowid FROM events "  # noqa: S608 - our constants only, values bound
+    "WHERE occurred_at >= :lo AND occurred_at < :hi AND clock_synced "
+    f"UNION ALL SELECT u.rowid FROM events AS u WHERE {_UNSYNCED})"
+)
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     start: date
@@ -206,7 +228,7 @@ def export_sql(
         "LEFT JOIN staff AS s ON s.id = e.staff_id "
         "LEFT JOIN visitors AS v ON v.id = e.visitor_id "
         f"{_approver_join()}"
-        f"WHERE e.occurred_at >= :lo AND e.occurred_at < :hi AND {SCOPE_SQL[request.scope]} "
+        f"WHERE {IN_RANGE} AND {SCOPE_SQL[request.scope]} "
         "ORDER BY e.seq"
     )
     return sql, {"lo": utc_text(lo), "hi": utc_text(hi)}

@@ -158,3 +158,36 @@ def test_purged_details_are_in_no_file(app: App, clock: ManualClock) -> None:
     assert RetentionService(app.ctx).purge()[0].visitors_erased == 1
     assert files_holding(data, "Perpetua Purgeable") == []
     assert files_holding(data, "Acme Widgets") == []
+
+
+def test_an_export_of_today_includes_what_was_stamped_1970_this_morning(
+    app: App, clock: ManualClock, tmp_path: Path
+) -> None:
+    boot_without_network_time(clock)
+    app.kiosk.visitors.sign_in(
+        VisitorType.VISITOR, "Early Bird", "", "", acknowledged=True, lone_working=False
+    )
+    clock.advance(300)
+    network_time_arrives(clock)  # five minutes later by the monotonic clock, at 07:45
+    app.kiosk.visitors.sign_out(app.kiosk.visitors.find("Early")[0].visitor_id)
+    exports = ExportService(app.ctx)
+
+    def exported(day: datetime) -> list[dict[str, str]]:
+        out = tmp_path / f"{day:%Y%m%d}.csv"
+        request = ExportRequest(day.date(), day.date(), ExportScope.VISITORS, out)
+        exports.export(request)
+        rows = _rows(out)
+        assert exports.count(request) == len(rows)
+        return rows
+
+    today = exported(MORNING)
+    assert [(r["kind"], r["clock_synced"]) for r in today] == [
+        ("visitor.in", "no"), ("visitor.out", "yes")]  # fmt: skip
+    assert today[0]["time_utc"].startswith("1970-01-01")  # shown as stamped, flagged
+    assert exported(EPOCH) == []  # not on a day it never happened
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    return list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
