@@ -119,23 +119,43 @@ def open_running(config: Config) -> tuple[App, RunLock]:
 
 
 def restore(config: Config, file: Path, clock: Clock | None = None) -> tuple[App, Recorded]:
-    """Put a backup in place (the current database is set aside, not deleted), then upgrade it."""
+    """Put a backup in place (the current database is set aside, not deleted), erase again
+    everyone on the erasure ledger and apply retention before anything reads it, then upgrade."""
     from kiosk.store.backup import restore_backup
+    from kiosk.store.erasures import read_ledger, scrub_file
     from kiosk.store.lock import RunLock
+    from kiosk.store.models import stored_time
 
     clock = clock or SystemClock()
     with RunLock(config.data_dir) as lock:
         lock.acquire("restore a backup")
+        ledger = read_ledger(config.database_path)
         aside = restore_backup(file, config.database_path, clock.now())
+        erased = scrub_file(config.database_path, ledger, stored_time(clock.now()))
     app, _ = initialise(config, clock)
     with app.ctx.recording() as session:
         event = app.ctx.append(
             session,
             EventKind.ADMIN_RESTORE,
-            payload={"file": file.name, "set_aside": aside.name if aside else None},
-        )
+            payload={"file": file.name, "set_aside": aside.name if aside else None,
+                     "erased_again": erased},
+        )  # fmt: skip
+    _purge_after_restore(app)
     kept = f" The previous database is kept as {aside}." if aside else ""
-    return app, recorded(event, f"Restored {file}.{kept}")
+    again = (
+        f" {erased} erasure(s) made since that backup were applied again before use"
+        " (the erasure ledger)."
+        if erased
+        else " Every erasure on the ledger was already in it."
+    )
+    return app, recorded(event, f"Restored {file}.{again}{kept}")
+
+
+def _purge_after_restore(app: App) -> None:
+    """A backup holds details retention has since erased: erase them again now, not tonight."""
+    from kiosk.retention import RetentionService
+
+    RetentionService(app.ctx).purge()
 
 
 def initialise(

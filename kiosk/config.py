@@ -33,6 +33,8 @@ DEFAULT_QUIET_SPACE = (
     "The office next to the front door, away from the children. You may make or take calls to "
     "your own office there. Please do not take photographs."
 )
+# The visitor screens' line on the privacy notice, translated while it is this default.
+DEFAULT_PRIVACY_WHERE = "Ask the manager for our privacy notice."
 
 
 # The values a setting's console owns (issue 11): on a kiosk that runs on its setting's snapshot,
@@ -119,8 +121,28 @@ class RetentionSection:
     unknown_badge_days: int = 30
     # Staff shift and device events older than this are removed once synced to the records service.
     staff_events_days: int = 400
-    # Exported CSV files older than this in the data directory's exports/ are removed.
+    # Refused badges (revoked, not allowed) and wrong manager PINs are removed after this.
+    refused_attempts_days: int = 30
+    # Exported CSV files are deleted this long after the export (by `kiosk purge`, where the file
+    # is still reachable and unchanged since: a copy on a USB stick taken away is not).
     export_files_days: int = 7
+
+
+@dataclass(frozen=True)
+class PrivacySection:
+    """Who answers for the personal data, for the privacy notice (`kiosk privacy-notice`)."""
+
+    controller: str = ""  # the data controller; empty: the setting's name
+    contact: str = ""  # how to reach them about personal data (address, email or telephone)
+    dpo: str = ""  # the data protection officer, if the setting has one
+    ico_registration: str = ""  # the controller's ICO registration number, if registered
+    lawful_basis: str = (
+        "legal obligation: the early years foundation stage requires a policy on mobile "
+        "phones and cameras to keep children safe; legitimate interests for visitors' "
+        "sign-in and the fire roll call"
+    )
+    # The short line the visitor screens show: where a parent can read the notice.
+    where_to_read: str = DEFAULT_PRIVACY_WHERE
 
 
 @dataclass(frozen=True)
@@ -188,6 +210,7 @@ class Config:
     notice: NoticeSection = field(default_factory=NoticeSection)
     policy: PolicySection = field(default_factory=PolicySection)
     retention: RetentionSection = field(default_factory=RetentionSection)
+    privacy: PrivacySection = field(default_factory=PrivacySection)
     backup: BackupSection = field(default_factory=BackupSection)
     reader: ReaderSection = field(default_factory=ReaderSection)
     signals: SignalsSection = field(default_factory=SignalsSection)

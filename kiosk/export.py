@@ -47,6 +47,31 @@ SCOPE_SQL = {
 }
 
 
+# An event stamped while the clock was not synchronised ("1970") is also in a date range by the time
+# it really happened: a later synchronised event of the same boot, less the monotonic time
+# between them; else a later synchronised event of any boot (it happened before that); else, with
+# nothing better known, its stored time. The
+# stored time is still what the row shows, with clock_synced "no" (kiosk.domain.times).
+_RIGHT_TIME = (
+    "coalesce((SELECT strftime('%Y-%m-%dT%H:%M:%f+00:00', s.occurred_at, "
+    "printf('%+.6f seconds', (u.mono_ns - s.mono_ns) / 1e9)) FROM events AS s "
+    "WHERE s.kiosk_id = u.kiosk_id AND s.seq > u.seq AND s.boot_id = u.boot_id "
+    "AND s.clock_synced ORDER BY s.seq LIMIT 1), "
+    "(SELECT s.occurred_at FROM events AS s WHERE s.kiosk_id = u.kiosk_id AND s.seq > u.seq "
+    "AND s.clock_synced ORDER BY s.seq LIMIT 1), u.occurred_at)"
+)
+# Synchronised events through ix_events_occurred; the few others through ix_events_unsynced.
+# The range's events by their stored time (through ix_events_occurred: the query as it always
+# was), then the few stamped by an unset clock whose stored time is outside the range but whose
+# right time is inside (through ix_events_unsynced). Such an event is in both its stored day's
+# export and its real day's: leaving it out of "1970" would cost every export a filter.
+UNSYNCED_IN_RANGE = (
+    "e.rowid IN (SELECT u.rowid FROM events AS u WHERE u.clock_synced = 0 "  # noqa: S608
+    "AND NOT (u.occurred_at >= :lo AND u.occurred_at < :hi) "
+    f"AND {_RIGHT_TIME} >= :lo AND {_RIGHT_TIME} < :hi)"
+)
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     start: date
@@ -201,13 +226,17 @@ def export_sql(
         tz, max(lo, first) - timedelta(days=1), min(hi, last) + timedelta(days=2)
     )
     columns = ", ".join(_sql_cell(column, changes) for column in COLUMNS)
-    sql = (
+    rows = (
         f"SELECT {columns} FROM events AS e "  # noqa: S608 - no user text in the SQL
         "LEFT JOIN staff AS s ON s.id = e.staff_id "
         "LEFT JOIN visitors AS v ON v.id = e.visitor_id "
         f"{_approver_join()}"
-        f"WHERE e.occurred_at >= :lo AND e.occurred_at < :hi AND {SCOPE_SQL[request.scope]} "
-        "ORDER BY e.seq"
+    )
+    scope = SCOPE_SQL[request.scope]
+    sql = (
+        f"{rows} WHERE e.occurred_at >= :lo AND e.occurred_at < :hi AND {scope} "
+        f"UNION ALL {rows} WHERE {UNSYNCED_IN_RANGE} AND {scope} "
+        "ORDER BY 1"  # the first column is e.seq
     )
     return sql, {"lo": utc_text(lo), "hi": utc_text(hi)}
 

@@ -9,6 +9,7 @@ import os
 import stat
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config, ConfigError
@@ -102,3 +103,27 @@ def private_text(path: str, name: str, holds: str) -> str:
             return handle.read().strip()
     except OSError as exc:
         raise PolicyError(f"cannot read {name} {path!r}: {exc.strerror}") from None
+
+
+def check_destination(path: Path, *, force: bool) -> None:
+    """A file a command is about to write: a regular file, replaced only when asked."""
+    if path.exists() and not path.is_file():
+        raise PolicyError(f"{path} is not a regular file; choose a file name")
+    if path.exists() and not force:
+        raise PolicyError(f"{path} exists; use --force to replace it")
+    if not path.parent.is_dir():
+        raise PolicyError(f"folder {path.parent} does not exist")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (it holds personal data), complete or not at all."""
+    partial = path.with_name(f".{path.name}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)

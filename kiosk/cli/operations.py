@@ -1,5 +1,5 @@
-"""`kiosk backup`, `restore`, `check` and `erase`: keeping the data safe and answering an
-erasure request."""
+"""`kiosk backup`, `restore`, `check`, `erase` and `sar`: keeping the data safe and answering
+a person's erasure or access request."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.cli.common import app_for
+from kiosk.cli.common import app_for, check_destination, write_private
 from kiosk.config import Config
 
 if TYPE_CHECKING:
+    from kiosk.domain.privacy_notice import NoticeFacts
     from kiosk.services.operations import OperationsService
 
 
@@ -30,6 +31,15 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     who.add_argument("--visitor", metavar="NAME", help="the visitor's full name")
     who.add_argument("--staff", metavar="NAME", help="a member of staff who has left")
     erase.set_defaults(func=cmd_erase)
+    sar = sub.add_parser("sar", help="a subject access request: all held about one person")
+    sar.add_argument("name", help="the person's full name (as staff, visitor or parent)")
+    sar.add_argument("-o", "--output", required=True, type=Path, metavar="FILE")
+    sar.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    sar.set_defaults(func=cmd_sar)
+    notice = sub.add_parser("privacy-notice", help="print the privacy notice to hand to a parent")
+    notice.add_argument("-o", "--output", type=Path, metavar="FILE", help="write it to FILE")
+    notice.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    notice.set_defaults(func=cmd_privacy_notice)
 
 
 def _operations(config: Config) -> OperationsService:
@@ -86,4 +96,44 @@ def cmd_erase(args: argparse.Namespace, config: Config) -> int:
         else operations.erase_staff(args.staff)
     )
     print(done.message)
+    return 0
+
+
+def cmd_sar(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.domain.subject_access import render
+    from kiosk.services.access import AccessService
+
+    check_destination(args.output, force=args.force)
+    app = app_for(config)
+    access = AccessService(app.ctx)
+    holding = access.gather(args.name)
+    held_by = f"{config.kiosk.setting_name} (kiosk {config.kiosk.id})"
+    write_private(args.output, render(holding, held_by, app.ctx.tz, app.ctx.clock.now()))
+    print(access.record(holding, args.output).message)
+    return 0
+
+
+def notice_facts(config: Config) -> NoticeFacts:
+    """A stand-alone kiosk's notice: from its own [privacy] and [retention]."""
+    from kiosk.domain.privacy_notice import NoticeFacts
+
+    p, days = config.privacy, config.retention
+    return NoticeFacts(
+        config.kiosk.setting_name, p.controller, p.contact, p.dpo, p.ico_registration,
+        p.lawful_basis, days.visitor_details_days, days.unknown_badge_days,
+        days.refused_attempts_days, days.staff_events_days, days.export_files_days,
+        config.backup.keep,
+    )  # fmt: skip
+
+
+def cmd_privacy_notice(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.domain.privacy_notice import plain_text
+
+    text = plain_text(notice_facts(config))
+    if args.output is None:
+        print(text)
+        return 0
+    check_destination(args.output, force=args.force)
+    args.output.write_text(text, encoding="utf-8")  # public: meant to be handed out
+    print(f"Privacy notice written to {args.output}.")
     return 0

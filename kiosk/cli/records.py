@@ -158,7 +158,8 @@ def cmd_prune(args: argparse.Namespace, config: Config) -> int:
     pruned = prune(_engine(args), _retention(args))
     print(
         f"visitors' details erased: {pruned.visitors_erased}; unknown-badge events removed: "
-        f"{pruned.unknown_badge_events}; events past the limit removed: {pruned.old_events}; "
+        f"{pruned.unknown_badge_events}; refused-badge and wrong-PIN events removed: "
+        f"{pruned.refused_events}; events past the limit removed: {pruned.old_events}; "
         f"idempotency keys removed: {pruned.idempotency_keys}; expired web sessions removed: "
         f"{pruned.web_sessions}"
     )

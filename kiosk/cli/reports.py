@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from kiosk.cli.common import app_for, parse_date, print_json
+from kiosk.cli.common import app_for, check_destination, parse_date, print_json
 from kiosk.cli.progress import ProgressBar
 from kiosk.config import Config
 from kiosk.domain.types import PolicyError
@@ -95,12 +95,7 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     if args.end < args.start:
         raise PolicyError("--to is before --from")
-    if args.output.exists() and not args.output.is_file():
-        raise PolicyError(f"{args.output} is not a regular file; choose a file name")
-    if args.output.exists() and not args.force:
-        raise PolicyError(f"{args.output} exists; use --force to replace it")
-    if not args.output.parent.is_dir():
-        raise PolicyError(f"folder {args.output.parent} does not exist")
+    check_destination(args.output, force=args.force)
     request = ExportRequest(args.start, args.end, ExportScope(args.what), args.output)
     from kiosk.services.exports import ExportService
 
@@ -121,8 +116,10 @@ def cmd_purge(args: argparse.Namespace, config: Config) -> int:
         print_json({"dry_run": args.dry_run, **asdict(counts)})
     elif done is None:
         print(f"Would erase {counts.visitors_erased} visitors' details and remove "
-              f"{counts.unknown_badge_events_removed} unknown-badge and "
-              f"{counts.staff_events_removed} staff events.")  # fmt: skip
+              f"{counts.unknown_badge_events_removed} unknown-badge, "
+              f"{counts.staff_events_removed} staff and {counts.refused_events_removed} "
+              f"refused-badge or wrong-PIN events and {counts.export_files_removed} "
+              "old export files.")  # fmt: skip
     else:
         print(done.message)
     return 0

@@ -25,6 +25,10 @@ GENESIS = "0" * 64  # the "previous hash" of a kiosk's first event
 # The payload key of the event a kiosk records right after re-hashing its own chain (a one-time,
 # deliberate rewrite such as renumbering its staff): the head before, which the service holds.
 REHASHED_FROM = "rehashed_from"
+# Payload keys the law may require rewritten in place: a leaver's erasure takes their name out of
+# `recorded_by` in the database and in every backup. Left out of the hash, so an erasure does not
+# read as tampering; the erasure itself is an event in the chain.
+ERASABLE = frozenset({"recorded_by"})
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ def event_hash(link: Link, prev_hash: str) -> str:
         "kiosk_id": link.kiosk_id, "seq": link.seq, "id": link.id, "kind": link.kind,
         "occurred_at": canonical_time(link.occurred_at), "clock_synced": link.clock_synced,
         "boot_id": link.boot_id, "mono_ns": link.mono_ns, "staff_id": link.staff_id,
-        "visitor_id": link.visitor_id, "payload": link.payload,
+        "visitor_id": link.visitor_id,
+        "payload": {k: v for k, v in link.payload.items() if k not in ERASABLE},
     }  # fmt: skip
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()

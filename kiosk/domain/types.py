@@ -77,3 +77,4 @@ class EventKind(StrEnum):
     ADMIN_ERASE = "admin.erase"
     # A managed kiosk now runs on this version of its setting's snapshot (issue 11).
     ROSTER_APPLIED = "roster.applied"
+    ADMIN_ACCESS = "admin.access"  # a subject access file was made (ids and counts, no name)

@@ -48,6 +48,9 @@ class ExportService:
                     "what": request.scope.value,
                     "rows": rows,
                     "file": request.destination.name,
+                    # Where it went, so retention can remove it (`export_files_days`).
+                    "path": str(request.destination.resolve()),
+                    "mtime_ns": request.destination.stat().st_mtime_ns,
                 },
             )
         return recorded(event, f"Exported {rows} events to {request.destination}.")

@@ -1,22 +1,28 @@
 """The manager's operations on the kiosk's data: backup, restore, and erasure on request.
 
 Erasure (a right-to-erasure request under UK GDPR) blanks a person's details and keeps their
-events, so the setting's counts stay true; the erasure itself is recorded, without the name.
+events, so the setting's counts stay true; the erasure itself is recorded, without the name. It
+reaches every copy this kiosk holds: the person goes on the erasure ledger first (so a restored
+backup is erased again before use), then the database, its WAL, every backup and every copy set
+aside by a restore are rewritten without them (`kiosk.store.erasures`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk.domain.names import fold
 from kiosk.domain.types import EventKind, PolicyError, StaffId
 from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.services.lookup import find_staff
-from kiosk.store import backup
+from kiosk.store import backup, erasures
+from kiosk.store.erasures import Erasure
 from kiosk.store.events import load_site_state
-from kiosk.store.models import Badge, Visitor
+from kiosk.store.models import Visitor, stored_time
 
 
 class OperationsService:
@@ -43,24 +49,69 @@ class OperationsService:
             ]
             if not rows:
                 raise PolicyError(f"No visitor called {name!r} is held (already erased?).")
-            for row in rows:
-                row.name = row.organisation = row.visiting = None
-                row.erased_at = self.ctx.clock.now()
+            self._erase(session, [Erasure("visitor", r.id, stored_time(r.signed_in_at),
+                                          self._now()) for r in rows])  # fmt: skip
             event = self.ctx.append(
                 session, EventKind.ADMIN_ERASE, payload={"visitor_ids": [r.id for r in rows]}
             )
-        return recorded(event, f"Erased {len(rows)} visit(s); the visits are still counted.")
+        copies = self.scrub_copies()
+        return recorded(
+            event,
+            f"Erased {len(rows)} visit(s); the visits are still counted. {_copies_line(copies)}",
+        )
 
     def erase_staff(self, name: str) -> Recorded:
-        """A leaver's name erased: inactive, badges revoked, PIN gone, events kept."""
+        """A leaver's name erased: inactive, badges revoked, PIN gone, events kept, and their
+        name taken out of the events they recorded on someone else's behalf."""
         self.ctx.refuse_if_managed()  # the next snapshot would bring the name back
         with self.ctx.recording() as session:
             staff = find_staff(session, name, include_inactive=True)
             if StaffId(staff.id) in load_site_state(session).staff:
                 raise PolicyError(f"{staff.name} is on shift; end the shift first.")
-            staff.name = f"(erased #{staff.id})"
-            staff.active, staff.pin_hash, staff.assigned_locker = False, None, None
-            for badge in session.scalars(select(Badge).where(Badge.staff_id == staff.id)):
-                badge.revoked_at = badge.revoked_at or self.ctx.clock.now()
+            entry = Erasure("staff", staff.id, stored_time(staff.created_at), self._now())
+            self._erase(session, [entry])
             event = self.ctx.append(session, EventKind.ADMIN_ERASE, staff_id=staff.id)
-        return recorded(event, f"Erased staff member #{staff.id}; their events are kept.")
+        copies = self.scrub_copies()
+        return recorded(
+            event,
+            f"Erased staff member #{staff.id}; their events are kept. {_copies_line(copies)}",
+        )
+
+    def _now(self) -> str:
+        return stored_time(self.ctx.clock.now())
+
+    def _erase(self, session: Session, entries: list[Erasure]) -> None:
+        """Ledger first (durable), then the rows, in the caller's transaction."""
+        erasures.append_ledger(self.ctx.store.path, entries)
+        session.flush()
+        raw = session.connection().connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        session.expire_all()  # the ORM's copies of the rows are now stale
+        erasures.apply_ledger(raw, entries, self._now())
+
+    def scrub_copies(self) -> int:
+        """Rewrite the live database and every copy of it held here without what the ledger
+        erased; how many copies needed it (the live database not counted)."""
+        ledger = erasures.read_ledger(self.ctx.store.path)
+        now = self._now()
+        erasures.scrub_file(self.ctx.store.path, ledger, now)
+        found = 0
+        for copy in held_copies(self.ctx.store.path, self.ctx.config.backup_dir):
+            found += erasures.scrub_file(copy, ledger, now) > 0
+        return found
+
+
+def held_copies(database: Path, backup_dir: Path) -> list[Path]:
+    """Every other copy of the database this kiosk keeps: backups and restore's set-asides."""
+    aside = [
+        p
+        for p in database.parent.glob(f"{database.name}.before-restore-*")
+        if not p.name.endswith(("-wal", "-shm", "-journal"))
+    ]
+    return backup.list_backups(backup_dir) + sorted(aside)
+
+
+def _copies_line(copies: int) -> str:
+    if not copies:
+        return "No backup held them."
+    return f"Also erased from {copies} backup(s) or older copies."

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kiosk.errors import StoreError
 
 BUSY_TIMEOUT_MS = 5000
-REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
+# secure_delete: erased or purged personal details are zeroed, not left in free pages.
+REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "secure_delete": 1}
 
 
 def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -36,6 +37,7 @@ def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA secure_delete = ON")
         _verify(cur)
     finally:
         cur.close()

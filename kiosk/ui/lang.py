@@ -18,7 +18,7 @@ from typing import Any
 from kivy.properties import StringProperty
 from kivy.uix.label import Label
 
-from kiosk.config import DEFAULT_NOTICE, DEFAULT_QUIET_SPACE, Config
+from kiosk.config import DEFAULT_NOTICE, DEFAULT_PRIVACY_WHERE, DEFAULT_QUIET_SPACE, Config
 from kiosk.ui import shaping
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -77,6 +77,11 @@ def notice_text(config: Config, code: str) -> str:
 def quiet_space_text(config: Config, code: str) -> str:
     notice = config.notice
     return _setting_text(code, notice.quiet_space, notice.quiet_spaces, DEFAULT_QUIET_SPACE)
+
+
+def privacy_line_text(config: Config, code: str) -> str:
+    """Where to read the privacy notice: ours translated, a setting's own in its own words."""
+    return _setting_text(code, config.privacy.where_to_read, {}, DEFAULT_PRIVACY_WHERE)
 
 
 def _setting_text(code: str, english: str, given: dict[str, str], default: str) -> str:

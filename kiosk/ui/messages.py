@@ -11,13 +11,14 @@ import ast
 import re
 from pathlib import Path
 
-from kiosk.config import DEFAULT_NOTICE, DEFAULT_QUIET_SPACE
+from kiosk.config import DEFAULT_NOTICE, DEFAULT_PRIVACY_WHERE, DEFAULT_QUIET_SPACE
 
 UI_DIR = Path(__file__).resolve().parent
 KV_CALL = re.compile(r"""\bt\(\s*'((?:[^'\\]|\\.)*)'""")
 MARKERS = ("t", "N_")
-# The shipped English notice and quiet space are translated too (a setting's own are not).
-SETTING_DEFAULTS = (DEFAULT_NOTICE, DEFAULT_QUIET_SPACE)
+# The shipped English notice, quiet space and privacy line are translated too (a setting's own
+# are not: they are shown as written).
+SETTING_DEFAULTS = (DEFAULT_NOTICE, DEFAULT_QUIET_SPACE, DEFAULT_PRIVACY_WHERE)
 
 
 def N_(message: str) -> str:

@@ -16,7 +16,13 @@ from kivy.properties import StringProperty
 
 from kiosk.domain.names import first_name
 from kiosk.domain.types import VisitorId, VisitorType
-from kiosk.ui.lang import LANGUAGES, Translated, notice_text, quiet_space_text
+from kiosk.ui.lang import (
+    LANGUAGES,
+    Translated,
+    notice_text,
+    privacy_line_text,
+    quiet_space_text,
+)
 from kiosk.ui.messages import N_
 from kiosk.ui.root import KioskScreen
 
@@ -41,11 +47,13 @@ STEPS = [
 
 class VisitorNoticeScreen(Translated, KioskScreen):
     notice = StringProperty("")
+    privacy = StringProperty("")  # where to read the privacy notice
     languages_text = StringProperty("")  # the language button: each language in its own words
 
     def enter(self, **data: Any) -> None:
         config = self.kiosk.app.config
         self.notice = notice_text(config, self.kiosk.language)
+        self.privacy = privacy_line_text(config, self.kiosk.language)
         offered = config.kiosk.languages
         self.languages_text = (
             " · ".join(LANGUAGES[c].name for c in offered) if len(offered) > 1 else ""

@@ -15,7 +15,7 @@ from kiosk.app import App, initialise
 from kiosk.cli import main
 from kiosk.clock import ManualClock
 from kiosk.config import Config
-from kiosk.domain.types import EventKind, Reason, VisitorType
+from kiosk.domain.types import EventKind, Reason, Role, VisitorType
 from kiosk.retention import RetentionService
 from kiosk.services.operations import OperationsService
 from kiosk.store import migrate
@@ -88,6 +88,23 @@ def test_a_day_with_an_erasure_and_purges_checks_intact(
     code, out = check()
     assert code == 0, out
     assert f"chain of {app.config.kiosk.id} (this kiosk)" in out and "intact" in out
+
+
+def test_a_leaver_erased_from_what_they_recorded_for_others_checks_intact(
+    app: App, check: Check
+) -> None:
+    """An erasure rewrites `recorded_by` in place (the law asks it); the chain does not call
+    that tampering, and the erasure is an event in the chain."""
+    app.admin.add_staff("Yusuf Leaver", Role.STAFF)
+    ben = staff_id(app, "Ben")
+    app.kiosk.start_shift(ben, [], no_device=True, on_behalf="Yusuf Leaver")
+    app.kiosk.end_shift(ben)
+    OperationsService(app.ctx).erase_staff("Yusuf Leaver")
+    with sqlite3.connect(app.config.database_path) as db:
+        rows = db.execute("SELECT payload FROM events WHERE payload LIKE '%Yusuf%'").fetchall()
+    assert rows == []
+    code, out = check()
+    assert code == 0, out
 
 
 def test_an_edited_row_is_reported_at_its_seq(app: App, clock: ManualClock, check: Check) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 from kiosk.sync.server import db
 from tests.sync import pg
 from tests.sync.chromium import start_browser
+from tests.sync.console import Client, Org, make_org
 from tests.sync.server import Running, serve
 
 _names = itertools.count(1)
@@ -62,3 +63,17 @@ def records(records_engine: Engine) -> Iterator[Running]:
 def browser(tmp_path: Path) -> Iterator[Any]:
     """Headless Chromium with its own profile and download folder (tmp_path / "dl")."""
     yield from start_browser(tmp_path)
+
+
+@pytest.fixture
+def org(records: Running) -> Org:
+    """Two settings of one organisation; anna manages A, bob manages B."""
+    return make_org(records)
+
+
+@pytest.fixture
+def anna(org: Org) -> Client:
+    """Setting A's manager, logged in."""
+    client = Client(org.records)
+    assert client.login("anna").status_code == 303
+    return client

@@ -31,7 +31,17 @@ from kiosk.sync.server.tenancy import (
 from tests.sync.console import PASSWORD, Client, Org, event, make_org, push, staff
 
 B_SECRETS = ("Bella Bee", "Victor Bravo", "B-Corp Ltd", "0B0B0B0B", "B secret notice", "b-door")
-PAGES = ("", "/events", "/events.csv", "/staff", "/texts", "/policy", "/kiosks")
+PAGES = (
+    "",
+    "/events",
+    "/events.csv",
+    "/staff",
+    "/texts",
+    "/policy",
+    "/privacy",
+    "/privacy/notice",
+    "/kiosks",
+)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,19 +14,7 @@ from sqlalchemy.orm import Session
 from kiosk.security import verify_pin
 from kiosk.sync.contract import API_PREFIX
 from kiosk.sync.server.tenancy import AuditEntry, Badge, Person, Setting, SettingText
-from tests.sync.console import PASSWORD, Client, Org, event, make_org, push, staff
-
-
-@pytest.fixture
-def org(records) -> Org:  # type: ignore[no-untyped-def]
-    return make_org(records)
-
-
-@pytest.fixture
-def anna(org: Org) -> Client:
-    client = Client(org.records)
-    assert client.login("anna").status_code == 303
-    return client
+from tests.sync.console import PASSWORD, Client, Org, event, push, staff
 
 
 def person_named(org: Org, name: str) -> Person:

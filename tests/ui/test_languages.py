@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 from kiosk.app import App, initialise
 from kiosk.clock import ManualClock
-from kiosk.config import Config, KioskSection, NoticeSection
+from kiosk.config import Config, KioskSection, NoticeSection, PrivacySection
 from kiosk.domain.types import EventKind
 from tests.conftest import MORNING
 from tests.ui.conftest import events
@@ -50,6 +50,7 @@ def test_a_parent_chooses_polish_and_the_polish_notice_version_is_recorded(
     screen.press_text("Polski")
     screen.wait_for("visitor_notice")
     assert POLISH_NOTICE in screen.texts()
+    assert "Informację o ochronie prywatności otrzymasz u kierownika." in screen.texts()
     assert screen.current.ids.parent.text == "Rodzicem lub opiekunem"
     screen.press("parent")
     screen.wait_for("visitor_details")
@@ -181,3 +182,12 @@ def test_a_line_is_drawn_as_shaped_runs_in_visual_order(
         assert ink_columns(unshaped) != expected  # one font, left to right: boxes, not this
     finally:
         shaping.set_base_direction(shaping.LTR)
+
+
+def test_a_settings_own_privacy_line_is_shown_as_written_in_every_language() -> None:
+    from kiosk.ui.lang import privacy_line_text
+
+    own = Config(privacy=PrivacySection(where_to_read="Our privacy notice is on the front door."))
+    assert privacy_line_text(own, "pl") == "Our privacy notice is on the front door."
+    ours = Config()
+    assert privacy_line_text(ours, "pl") != privacy_line_text(ours, "en")  # translated

@@ -42,6 +42,7 @@ def sign_in(screen: Any, kind: str, lone: bool | None, name: str, org: str = "")
 def test_a_lone_worker_is_shown_the_quiet_space_and_it_is_recorded(app: App, screen: Any) -> None:
     screen.press("visitor")
     assert app.config.notice.text in screen.texts()
+    assert app.config.privacy.where_to_read in screen.texts()  # where to read the privacy notice
     screen.press("cancel")
     sign_in(screen, "visitor", True, "JO BLOGGS", "ACME CARE")
     (arrived,) = events(app, EventKind.VISITOR_IN)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from kiosk.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "r0005_hashchain"
+SCHEMA_HEAD = "r0005_privacy_notice"
 
 
 class RecordsDbError(StoreError):
@@ -41,6 +41,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout = 10000")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute("PRAGMA synchronous = FULL")
+    cur.execute("PRAGMA secure_delete = ON")  # erased names are zeroed, not left in free pages
     cur.close()
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from kiosk.sync.server import chain, doors, evacuations, rekey, sitestate
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.db import insert_for
+from kiosk.sync.server.erasure import erase_staff_copies
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
 from kiosk.sync.server.registry import link_staff, setting_of
 from kiosk.sync.server.schema import EventIn, KioskStatusIn, SubjectIn
@@ -184,6 +185,7 @@ def store_batch(
             for i, e in enumerate(events)
         ]
         accepted = _insert_events(session, rows)
+        erase_staff_copies(session, kiosk_id, events)  # before the old names are overwritten
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
         link_staff(session, kiosk_id, staff)

@@ -22,6 +22,8 @@ from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 from kiosk.sync.server.queries import kiosks_of
 from kiosk.sync.server.tenancy import Setting
 
+REFUSED_KINDS = (EventKind.BADGE_REFUSED.value, EventKind.APPROVAL_REFUSED.value)
+
 
 @dataclass(frozen=True)
 class Retention:
@@ -30,6 +32,7 @@ class Retention:
     visitor_details_days: int = 30
     unknown_badge_days: int = 30
     events_days: int = 400
+    refused_days: int = 30  # refused badges and wrong PINs
     # A kiosk resends a batch within hours; after this a resend is still stored once (events
     # are keyed by id), it is only answered as duplicates instead of as a replay.
     idempotency_key_days: int = 30
@@ -42,6 +45,7 @@ class Pruned:
     old_events: int
     idempotency_keys: int
     web_sessions: int
+    refused_events: int = 0  # refused badges and wrong PINs
 
 
 def _text(moment: datetime) -> str:
@@ -57,10 +61,10 @@ def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pru
     now = now or datetime.now(UTC)
     with Session(engine) as session, session.begin():
         service = Periods(policy.visitor_details_days, policy.unknown_badge_days,
-                          policy.events_days)  # fmt: skip
+                          policy.events_days, policy.refused_days)  # fmt: skip
         counts = list(_prune_events(session, service, now, None))
         columns = (Setting.id, Setting.visitor_days, Setting.unknown_badge_days,
-                   Setting.events_days)  # fmt: skip
+                   Setting.events_days, Setting.refused_days)  # fmt: skip
         for ident, *days in session.execute(select(*columns)):
             own = Periods(*days)
             if own.any_shorter(service):
@@ -73,8 +77,8 @@ def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pru
             ),
         )
         sessions = drop_expired_sessions(session)
-    visitors, unknown, old = counts
-    return Pruned(visitors, unknown, old, keys, sessions)
+    visitors, unknown, old, refused = counts
+    return Pruned(visitors, unknown, old, keys, sessions, refused)
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Periods:
     visitor_days: int
     unknown_badge_days: int
     events_days: int
+    refused_days: int
 
     def any_shorter(self, other: Periods) -> bool:
         """Would these periods prune anything the other's keep?"""
@@ -89,14 +94,15 @@ class Periods:
             self.visitor_days < other.visitor_days
             or self.unknown_badge_days < other.unknown_badge_days
             or self.events_days < other.events_days
+            or self.refused_days < other.refused_days
         )
 
 
 def _prune_events(
     session: Session, periods: Periods, now: datetime, setting_id: int | None
-) -> tuple[int, int, int]:
-    """Visitors erased, unknown-badge events and old events removed: everywhere, or only at
-    the kiosks of one setting."""
+) -> tuple[int, int, int, int]:
+    """Visitors erased, unknown-badge events, old events and refused attempts removed:
+    everywhere, or only at the kiosks of one setting."""
 
     def before(days: int) -> str:
         return _text(now - timedelta(days=days))
@@ -111,6 +117,10 @@ def _prune_events(
         RecordEvent.kind == EventKind.BADGE_UNKNOWN.value,
         RecordEvent.received_at < before(periods.unknown_badge_days),
     )))  # fmt: skip
+    refused = _delete(session, scoped(delete(RecordEvent).where(
+        RecordEvent.kind.in_(REFUSED_KINDS),
+        RecordEvent.received_at < before(periods.refused_days),
+    )))  # fmt: skip
     cutoff = RecordEvent.received_at < before(periods.events_days)
     touched = scoped_kiosks(session, cutoff, setting_id)
     old = _delete(session, scoped(delete(RecordEvent).where(cutoff)))
@@ -119,7 +129,7 @@ def _prune_events(
                       kiosks_of(setting_id) if setting_id is not None else None)  # fmt: skip
     if old:  # what is on site is the fold of the events kept: refold the kiosks that lost some
         sitestate.rebuild(session, touched)
-    return visitors, unknown, old
+    return visitors, unknown, old, refused
 
 
 def scoped_kiosks(

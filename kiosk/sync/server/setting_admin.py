@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.config import bound_error
 from kiosk.domain.names import one_line
+from kiosk.domain.privacy_notice import NoticeFacts
 from kiosk.domain.types import PolicyError
 from kiosk.sync.contract import KIOSK_ID_PATTERN
 from kiosk.sync.server import audit, tokens
@@ -38,9 +39,19 @@ POLICY = {
     "visitor_days": "retention.visitor_details_days",
     "unknown_badge_days": "retention.unknown_badge_days",
     "events_days": "retention.staff_events_days",
+    "refused_days": "retention.refused_attempts_days",
+}
+# The privacy notice's values (its own page), as a kiosk's [privacy].
+PRIVACY = {
+    "privacy_controller": "privacy.controller",
+    "privacy_contact": "privacy.contact",
+    "privacy_dpo": "privacy.dpo",
+    "privacy_ico": "privacy.ico_registration",
+    "privacy_basis": "privacy.lawful_basis",
+    "privacy_where": "privacy.where_to_read",
 }
 LISTS = {"lockers", "device_kinds"}
-NUMBERS = {"overdue_grace_min", "visitor_days", "unknown_badge_days", "events_days"}
+NUMBERS = {"overdue_grace_min", "visitor_days", "unknown_badge_days", "events_days", "refused_days"}
 
 
 def texts_of(session: Session, setting: Setting) -> list[SettingText]:
@@ -87,12 +98,15 @@ class PolicyChange:
     errors: list[str]
 
 
-def parse_policy(fields: dict[str, str]) -> PolicyChange:
-    """The form's values as the setting's types, each checked by the kiosk config's bounds."""
+def parse_policy(fields: dict[str, str], form: dict[str, str] = POLICY) -> PolicyChange:
+    """The form's values as the setting's types, each checked by the kiosk config's bounds. A
+    field the form did not send is left as it is."""
     values: dict[str, object] = {}
     errors: list[str] = []
-    for column, key in POLICY.items():
-        text = fields.get(column, "").strip()
+    for column, key in form.items():
+        if column not in fields:
+            continue
+        text = fields[column].strip()
         value: object = text
         if column in LISTS:
             value = [v for v in re.split(r"[,\s]+", text) if v]
@@ -113,18 +127,40 @@ def save_policy(
         raise PolicyError("A setting's name is 1 to 120 characters.")
     if bound_error("kiosk.setting_name", name):  # kiosks show it: within the kiosk's bound
         raise PolicyError("A setting's name that kiosks show is at most 100 characters.")
+    _save(session, setting, actor, change, "policy_change", name=name)
+
+
+def save_privacy(
+    session: Session, setting: Setting, actor: audit.Actor, change: PolicyChange
+) -> None:
+    """The privacy notice's values: no roster change (kiosks do not fetch them yet)."""
+    _save(session, setting, actor, change, "privacy_change")
+
+
+def _save(session: Session, setting: Setting, actor: audit.Actor, change: PolicyChange,
+          action: str, **also: object) -> None:  # fmt: skip
     if change.errors:
         raise PolicyError("; ".join(change.errors))
     row = session.get(Setting, setting.id)
     assert row is not None  # checked by the caller's scope
-    changed = {k: v for k, v in change.values.items() if getattr(row, k) != v}
-    if row.name != name:
-        changed["name"] = name
+    wanted = {**change.values, **also}
+    changed = {k: v for k, v in wanted.items() if getattr(row, k) != v}
     for column, value in changed.items():
         setattr(row, column, value)
     if changed:
-        bump_roster(session, setting.id)
-        audit.record(session, actor, "policy_change", setting.id, changed=sorted(changed))
+        if action == "policy_change":
+            bump_roster(session, setting.id)
+        audit.record(session, actor, action, setting.id, changed=sorted(changed))
+
+
+def notice_facts(setting: Setting) -> NoticeFacts:
+    """The setting's privacy notice: its own values and retention periods."""
+    return NoticeFacts(
+        setting.name, setting.privacy_controller, setting.privacy_contact, setting.privacy_dpo,
+        setting.privacy_ico, setting.privacy_basis, setting.visitor_days,
+        setting.unknown_badge_days, setting.refused_days, setting.events_days,
+        export_days=None, backups_kept=None,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

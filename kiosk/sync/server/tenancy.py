@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kiosk.config import PrivacySection
 from kiosk.sync.server.models import Base
 
 DEFAULT_DEVICE_KINDS = ["phone", "smartwatch", "tablet", "other"]
@@ -50,6 +51,14 @@ class Setting(Base):
     visitor_days: Mapped[int] = mapped_column(Integer, default=30)
     unknown_badge_days: Mapped[int] = mapped_column(Integer, default=30)
     events_days: Mapped[int] = mapped_column(Integer, default=400)
+    refused_days: Mapped[int] = mapped_column(Integer, default=30)
+    # The privacy notice (`kiosk.domain.privacy_notice`), as in a kiosk's [privacy].
+    privacy_controller: Mapped[str] = mapped_column(String(120), default="")
+    privacy_contact: Mapped[str] = mapped_column(String(300), default="")
+    privacy_dpo: Mapped[str] = mapped_column(String(200), default="")
+    privacy_ico: Mapped[str] = mapped_column(String(12), default="")
+    privacy_basis: Mapped[str] = mapped_column(Text, default=PrivacySection().lawful_basis)
+    privacy_where: Mapped[str] = mapped_column(String(160), default=PrivacySection().where_to_read)
     roster_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[str] = mapped_column(String(32))
     # The last feed receipt number handed out to the setting's events (schema r0005).

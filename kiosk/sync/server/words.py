@@ -4,32 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-KINDS = {
-    "shift.start": "Shift started",
-    "shift.end": "Shift ended",
-    "device.out": "Device taken out",
-    "device.in": "Device put back",
-    "visitor.in": "Visitor signed in",
-    "visitor.out": "Visitor signed out",
-    "badge.unknown": "Unknown badge tapped",
-    "badge.refused": "Badge refused",
-    "approval.refused": "Approval refused",
-    "evacuation.started": "Evacuation roll call started",
-    "evacuation.marked": "Accounted for (roll call)",
-    "evacuation.ended": "Evacuation roll call ended",
-    "admin.init": "Kiosk set up",
-    "admin.staff_add": "Staff member added (at the kiosk)",
-    "admin.staff_leave": "Staff member left (at the kiosk)",
-    "admin.badge_enrol": "Badge enrolled (at the kiosk)",
-    "admin.badge_revoke": "Badge revoked (at the kiosk)",
-    "admin.pin_set": "Manager PIN set (at the kiosk)",
-    "admin.export": "Records exported (at the kiosk)",
-    "admin.purge": "Old records removed (at the kiosk)",
-    "admin.backup": "Backup made (at the kiosk)",
-    "admin.restore": "Backup restored (at the kiosk)",
-    "admin.erase": "Details erased (at the kiosk)",
-    "roster.applied": "Kiosk took the setting's staff and policy (version)",
-}
+from kiosk.domain.kind_words import KIND_WORDS
+
+KINDS = KIND_WORDS  # shared with the kiosk's subject access file
 GROUPS = {
     "shift": "Shifts",
     "device": "Devices out and back",
