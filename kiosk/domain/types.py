@@ -48,6 +48,8 @@ class EventKind(StrEnum):
     SHIFT_END = "shift.end"
     DEVICE_OUT = "device.out"
     DEVICE_IN = "device.in"
+    # A manager closes the exception a device still out at its owner's shift end left open.
+    EXCEPTION_CLOSE = "exception.close"
     VISITOR_IN = "visitor.in"
     VISITOR_OUT = "visitor.out"
     BADGE_UNKNOWN = "badge.unknown"

@@ -162,3 +162,26 @@ class KioskService:
                 session, EventKind.DEVICE_IN, staff_id=staff_id, payload=payload
             )
         return recorded(event, f"Your {device} is back in locker {payload['locker']}.")
+
+    def close_exception(
+        self,
+        owner_id: StaffId,
+        device: str,
+        approval: Approval,
+        *,
+        note: str = "",
+        on_behalf: str | None = None,
+    ) -> Recorded:
+        """A manager (in manager mode, or named at the CLI with their PIN) closes a device's
+        open exception: it was not back at its owner's shift end."""
+        with self.ctx.recording() as session:
+            owner = staff_info(get_staff(session, owner_id))
+            payload = shifts.decide_close_exception(
+                owner, load_site_state(session), device, approver=approval.approver, note=note
+            )
+            mark_on_behalf(payload, on_behalf)
+            event = self.ctx.append(
+                session, EventKind.EXCEPTION_CLOSE, staff_id=owner_id, payload=payload
+            )
+        first = owner.name.split()[0]
+        return recorded(event, f"Closed: {first}'s {device} is accounted for.")

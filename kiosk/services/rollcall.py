@@ -57,11 +57,22 @@ class OverdueLine:
 
 
 @dataclass(frozen=True)
+class ExceptionLine:
+    """A device not back at its owner's shift end, open until a manager closes it."""
+
+    staff_id: int
+    name: str
+    device: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class RollCall:
     at: datetime
     staff: list[StaffLine] = field(default_factory=list)
     visitors: list[VisitorLine] = field(default_factory=list)
     overdue: list[OverdueLine] = field(default_factory=list)
+    exceptions: list[ExceptionLine] = field(default_factory=list)
 
     def staff_ids(self) -> set[int]:
         return {line.staff_id for line in self.staff}
@@ -125,7 +136,11 @@ class RollCallService:
         lines = [
             OverdueLine(names.get(o.staff_id, "?"), o.device, o.kind.value, o.due) for o in overdue
         ]
-        return RollCall(at, staff, sorted(guests, key=lambda g: g.since), lines)
+        exceptions = [
+            ExceptionLine(x.staff_id, names.get(x.staff_id, "?"), x.device, x.since)
+            for x in sorted(state.exceptions.values(), key=lambda x: x.since)
+        ]
+        return RollCall(at, staff, sorted(guests, key=lambda g: g.since), lines, exceptions)
 
     def status(self) -> dict[str, Any]:
         """Health figures for `kiosk status` and the manager's screen."""

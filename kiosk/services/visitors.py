@@ -10,13 +10,15 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk.domain.names import fold
+from kiosk.domain.notices import check_same_text, fingerprint
 from kiosk.domain.types import EventKind, PolicyError, VisitorId, VisitorType
 from kiosk.domain.visits import VisitorMatch, VisitorSearch, decide_sign_in, search_visitors
 from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.store.events import load_site_state
-from kiosk.store.models import Visitor
+from kiosk.store.models import NoticeText, Visitor
 
 
 class VisitorService:
@@ -31,6 +33,26 @@ class VisitorService:
         """The version of the notice as shown in `language` (each translation has its own)."""
         notice = self.ctx.config.notice
         return notice.versions.get(language, notice.version)
+
+    def notice_text_in(self, language: str) -> str:
+        """The setting's own words in `language` (a translation of the default notice is the
+        kiosk's, made from the English text, so the English text stands for it)."""
+        notice = self.ctx.config.notice
+        return notice.texts.get(language, notice.text)
+
+    def check_notices(self) -> None:
+        """At start-up: every offered language's notice text still matches its version."""
+        with self.ctx.recording() as session:
+            for language in {"en", *self.ctx.config.kiosk.languages}:
+                self._same_text(session, language)
+
+    def _same_text(self, session: Session, language: str) -> None:
+        version, text = self.notice_version_in(language), self.notice_text_in(language)
+        known = session.get(NoticeText, (version, language))
+        check_same_text(version, language, known.sha256 if known else None, text)
+        if known is None:
+            session.add(NoticeText(version=version, language=language, sha256=fingerprint(text),
+                                   first_seen_at=self.ctx.clock.now()))  # fmt: skip
 
     def sign_in(
         self,
@@ -54,6 +76,7 @@ class VisitorService:
         )  # fmt: skip
         details = decision.details
         with self.ctx.recording() as session:
+            self._same_text(session, language)
             row = Visitor(
                 visitor_type=details.visitor_type.value,
                 name=details.name,

@@ -88,12 +88,20 @@ _OPEN_SHIFTS = text(
 _STAFF_EVENTS_SINCE = text(
     "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
     "WHERE e.staff_id = :staff_id AND e.seq >= :since "
-    "AND e.kind IN ('shift.start', 'shift.end', 'device.out', 'device.in')"
+    "AND e.kind IN ('shift.start', 'shift.end', 'device.out', 'device.in', 'exception.close')"
 )
 _VISITORS_NOT_OUT = text(
     "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
     "WHERE e.kind = 'visitor.in' AND NOT EXISTS ("
     "SELECT 1 FROM events AS o WHERE o.visitor_id = e.visitor_id AND o.kind = 'visitor.out')"
+)
+
+# Exceptions outlive their shift: every shift end that left a device out, and every closing
+# (found through ix_events_kind_seq, so the rest of the log is not read).
+_EXCEPTION_EVENTS = text(
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
+    "WHERE (e.kind = 'shift.end' AND json_array_length(e.payload, '$.still_out') > 0) "
+    "OR e.kind = 'exception.close'"
 )
 
 
@@ -120,8 +128,9 @@ def load_site_state(session: Session) -> SiteState:
         rows = session.execute(_STAFF_EVENTS_SINCE, {"staff_id": staff_id, "since": since})
         facts.extend(_row_fact(row) for row in rows)
     facts.extend(_row_fact(row) for row in session.execute(_VISITORS_NOT_OUT))
-    facts.sort(key=lambda pair: pair[0])
-    return fold(fact for _, fact in facts)
+    facts.extend(_row_fact(row) for row in session.execute(_EXCEPTION_EVENTS))
+    by_seq = dict(facts)  # an open shift's events are never exception events, but be sure
+    return fold(by_seq[seq] for seq in sorted(by_seq))
 
 
 def load_full_state(session: Session) -> SiteState:

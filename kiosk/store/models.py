@@ -125,3 +125,14 @@ class Event(Base):
     sync_state: Mapped[str] = mapped_column(String(8), default=SyncState.PENDING.value)
     sync_attempts: Mapped[int] = mapped_column(Integer, default=0)
     sync_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class NoticeText(Base):
+    """The fingerprint of the text first shown under each notice version and language, so a
+    version label cannot later mean other words (see kiosk.domain.notices)."""
+
+    __tablename__ = "notice_texts"
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime]

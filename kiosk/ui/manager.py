@@ -15,7 +15,7 @@ from kivy.properties import StringProperty
 
 from kiosk.domain.types import StaffId
 from kiosk.services.approvals import Approval
-from kiosk.services.rollcall import DeviceLine, RollCall
+from kiosk.services.rollcall import DeviceLine, ExceptionLine, RollCall
 from kiosk.ui.journey import for_behalf
 from kiosk.ui.root import KioskScreen
 
@@ -26,6 +26,7 @@ class ManagerMenuScreen(KioskScreen):
     title = StringProperty("")
     sync_text = StringProperty("")
     badges_text = StringProperty("")
+    exceptions_text = StringProperty("")
 
     def enter(self, **data: Any) -> None:
         if "approval" in data:
@@ -35,6 +36,8 @@ class ManagerMenuScreen(KioskScreen):
         self.sync_text = sync_line(self.kiosk.app.kiosk.roll_call.status()["sync"])
         unknown = len(self.kiosk.app.admin.unknown_badges())
         self.badges_text = f"Unknown badges ({unknown})"
+        still_open = len(self.kiosk.app.kiosk.roll_call.now().exceptions)
+        self.exceptions_text = f"Not back at shift end ({still_open})"
 
     def on_site(self) -> None:
         roll = self.kiosk.app.kiosk.roll_call.now()
@@ -42,7 +45,7 @@ class ManagerMenuScreen(KioskScreen):
 
     def devices_out(self) -> None:
         roll = self.kiosk.app.kiosk.roll_call.now()
-        body = devices_out_text(roll, self.hhmm)
+        body = devices_out_text(roll, self.hhmm, self.kiosk.app.ctx.local_day_hhmm)
         self.kiosk.show("manager_list", title="Devices out and overdue", body=body)
 
     def hhmm(self, moment: Any) -> str:
@@ -56,6 +59,26 @@ class ManagerMenuScreen(KioskScreen):
         ]
         hint = "Tap the badge to enrol." if badges else "No unknown badges have been tapped."
         self.kiosk.show("manager_pick", title="Unknown badges", hint=hint, options=options)
+
+    def open_exceptions(self) -> None:
+        """Devices not back when their owner's shift ended: tapping one closes it."""
+        found = self.kiosk.app.kiosk.roll_call.now().exceptions
+        options = [
+            (f"{x.name}: {x.device}\nshift ended {self.kiosk.app.ctx.local_day_hhmm(x.since)}",
+             lambda x=x: self._close(x))
+            for x in found
+        ]  # fmt: skip
+        hint = "Tap one when the device is accounted for." if found else "None open."
+        self.kiosk.show("manager_pick", title="Not back at shift end", hint=hint, options=options)
+
+    def _close(self, line: ExceptionLine) -> None:
+        approval: Approval = self.kiosk.manager
+        self.kiosk.attempt(
+            lambda: self.kiosk.app.kiosk.close_exception(
+                StaffId(line.staff_id), line.device, approval, note="closed at the kiosk"
+            ),
+            lambda done: self.kiosk.confirm(done, after="manager_menu"),
+        )
 
     def _enrol(self, uid: str) -> None:
         def enrol(staff_id: int) -> None:
@@ -138,13 +161,18 @@ def on_site_text(roll: RollCall, hhmm: Callable[[Any], str]) -> str:
     return "\n".join(lines)
 
 
-def devices_out_text(roll: RollCall, hhmm: Callable[[Any], str]) -> str:
+def devices_out_text(roll: RollCall, hhmm: Callable[[Any], str], day: Callable[[Any], str]) -> str:
     lines = ["[b]Devices out now[/b]"]
     lines += [f"{esc(s.name)}: {_out(d, hhmm)}" for s in roll.staff for d in s.out] or ["None."]
     lines.append("\n[b]Overdue[/b]")
     lines += [
         f"[color={RED}]{esc(o.name)}: {o.device} ({o.kind}), due {hhmm(o.due)}[/color]"
         for o in roll.overdue
+    ] or ["None."]
+    lines.append("\n[b]Not back at shift end (open until a manager closes it)[/b]")
+    lines += [
+        f"[color={RED}]{esc(x.name)}: {x.device}, shift ended {day(x.since)}[/color]"
+        for x in roll.exceptions
     ] or ["None."]
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ KINDS = {
     "shift.end": "Shift ended",
     "device.out": "Device taken out",
     "device.in": "Device put back",
+    "exception.close": "Not back at shift end: closed by a manager",
     "visitor.in": "Visitor signed in",
     "visitor.out": "Visitor signed out",
     "badge.unknown": "Unknown badge tapped",
@@ -29,6 +30,7 @@ KINDS = {
 GROUPS = {
     "shift": "Shifts",
     "device": "Devices out and back",
+    "exception": "Devices not back at shift end",
     "visitor": "Visitors",
     "badge": "Badges",
     "approval": "Approvals",

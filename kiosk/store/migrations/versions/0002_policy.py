@@ -1,0 +1,37 @@
+"""The rest of the policy (issue 13): notice text fingerprints
+
+`notice_texts` remembers the text first shown under each notice version and language, so a
+changed text under an old version is refused. Existing data needs nothing: the first sign-in
+after the upgrade records the text in use.
+
+Revision ID: 0002_policy
+Revises: 0001
+Create Date: 2026-12-02 13:30:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0002_policy"
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "notice_texts",
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("first_seen_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("version", "language"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("notice_texts")
