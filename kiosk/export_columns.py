@@ -62,6 +62,8 @@ DEVICE_KEYS: dict[str, str] = {
     K.DEVICE_OUT: "device",
     K.DEVICE_IN: "device",
     K.EXCEPTION_CLOSE: "device",
+    K.EQUIPMENT_OUT: "equipment",  # the setting's own: the kind column tells it from a personal one
+    K.EQUIPMENT_IN: "equipment",
 }
 # Kinds whose payload says which badge, or why something was refused.
 DETAILED = (K.BADGE_UNKNOWN, K.BADGE_REFUSED, K.ADMIN_BADGE_ENROL, K.ADMIN_BADGE_REVOKE,
@@ -88,6 +90,7 @@ COLUMNS = (
     # A device not back at shift end: the open exception a manager later closes (with a note).
     Column("still_out", Source.PAYLOAD_LIST, "still_out", (K.SHIFT_END,)),
     Column("note", Source.PAYLOAD, "note", (K.EXCEPTION_CLOSE,)),
+    Column("purpose", Source.PAYLOAD, "purpose", (K.EQUIPMENT_OUT,)),
     Column("notice_version", Source.PAYLOAD, "notice_version", (K.VISITOR_IN,)),
     Column("lone_working", Source.PAYLOAD_YES_NO, "lone_working", (K.VISITOR_IN,)),
     Column("quiet_space_shown", Source.PAYLOAD, "quiet_space", (K.VISITOR_IN,)),

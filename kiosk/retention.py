@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 from kiosk.domain.state import STAFF_KINDS
 from kiosk.domain.types import EventKind
 from kiosk.services.context import Recorded, ServiceContext, recorded
-from kiosk.store.events import open_shift_starts
+from kiosk.store.events import open_shift_starts, still_open
 from kiosk.store.models import Event, SyncState, Visitor
+
+# The setting's own equipment signed out and in: staff records like the shifts.
+EQUIPMENT_KINDS = frozenset({EventKind.EQUIPMENT_OUT, EventKind.EQUIPMENT_IN})
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class RetentionService:
                 self._erase_visitors(session, dry_run),
                 self._remove_events(session, [EventKind.BADGE_UNKNOWN.value],
                                     self.ctx.config.retention.unknown_badge_days, dry_run),
-                self._remove_events(session, [k.value for k in STAFF_KINDS],
+                self._remove_events(session, [k.value for k in STAFF_KINDS | EQUIPMENT_KINDS],
                                     self.ctx.config.retention.staff_events_days, dry_run),
             )  # fmt: skip
             if dry_run:
@@ -66,9 +69,9 @@ class RetentionService:
         due = Event.kind.in_(kinds) & (Event.occurred_at < cutoff)
         if self.ctx.config.sync.url:  # with sync on, only what the records service already has
             due = due & (Event.sync_state == SyncState.SENT.value)
-        open_starts = open_shift_starts(session)
-        if open_starts:  # keep everything from the oldest shift still open onwards
-            due = due & (Event.seq < min(open_starts.values()))
+        open_starts = list(open_shift_starts(session).values()) + still_open(session)
+        if open_starts:  # keep everything from the oldest shift or exception still open on
+            due = due & (Event.seq < min(open_starts))
         count = session.scalar(select(func.count(Event.id)).where(due)) or 0
         if not dry_run and count:
             session.execute(delete(Event).where(due))

@@ -50,6 +50,9 @@ class EventKind(StrEnum):
     DEVICE_IN = "device.in"
     # A manager closes the exception a device still out at its owner's shift end left open.
     EXCEPTION_CLOSE = "exception.close"
+    # The setting's own cameras and tablets (never personal devices): signed out and back in.
+    EQUIPMENT_OUT = "equipment.out"
+    EQUIPMENT_IN = "equipment.in"
     VISITOR_IN = "visitor.in"
     VISITOR_OUT = "visitor.out"
     BADGE_UNKNOWN = "badge.unknown"
@@ -66,3 +69,4 @@ class EventKind(StrEnum):
     ADMIN_BACKUP = "admin.backup"
     ADMIN_RESTORE = "admin.restore"
     ADMIN_ERASE = "admin.erase"
+    ADMIN_REFERENCE = "admin.reference"  # the setting's policy reference data applied

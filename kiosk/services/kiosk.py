@@ -21,6 +21,7 @@ from kiosk.domain.taps import (
 from kiosk.domain.types import EventKind, PolicyError, Reason, StaffId
 from kiosk.services.approvals import Approval, ApprovalService
 from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
+from kiosk.services.equipment import EquipmentService
 from kiosk.services.lookup import badge_and_staff, get_staff, staff_info
 from kiosk.services.rollcall import RollCallService
 from kiosk.services.visitors import VisitorService
@@ -40,6 +41,7 @@ class KioskService:
         self.approvals = ApprovalService(ctx)
         self.visitors = VisitorService(ctx)
         self.roll_call = RollCallService(ctx)
+        self.equipment = EquipmentService(ctx)
 
     def tap(self, raw_uid: str) -> TapOutcome:
         """A badge presented: who it is and what they may do, or why not (refusals recorded)."""

@@ -3,7 +3,7 @@ own health (events waiting to sync, dead letters, clock)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from kiosk.domain.overdue import find_overdue
 from kiosk.domain.state import SiteState
 from kiosk.services.context import ServiceContext
+from kiosk.services.equipment import EquipmentService
 from kiosk.services.lookup import staff_names
 from kiosk.store.events import load_site_state
 from kiosk.store.models import Visitor
@@ -67,12 +68,25 @@ class ExceptionLine:
 
 
 @dataclass(frozen=True)
+class EquipmentOutLine:
+    """One of the setting's own cameras or tablets signed out now (never a personal device)."""
+
+    label: str
+    kind: str
+    name: str
+    purpose: str
+    since: datetime
+    late: str | None
+
+
+@dataclass(frozen=True)
 class RollCall:
     at: datetime
     staff: list[StaffLine] = field(default_factory=list)
     visitors: list[VisitorLine] = field(default_factory=list)
     overdue: list[OverdueLine] = field(default_factory=list)
     exceptions: list[ExceptionLine] = field(default_factory=list)
+    equipment: list[EquipmentOutLine] = field(default_factory=list)
 
     def staff_ids(self) -> set[int]:
         return {line.staff_id for line in self.staff}
@@ -104,7 +118,8 @@ class RollCallService:
             visitors = {
                 v.id: v for v in session.scalars(select(Visitor).where(Visitor.id.in_(ids)))
             }
-        return self._build(state, names, visitors)
+        roll = self._build(state, names, visitors)
+        return replace(roll, equipment=equipment_out(self.ctx))
 
     def _build(
         self, state: SiteState, names: dict[int, str], visitors: dict[int, Visitor]
@@ -147,3 +162,12 @@ class RollCallService:
         from kiosk.status import kiosk_status
 
         return kiosk_status(self.ctx.config, self.ctx.clock)
+
+
+def equipment_out(ctx: ServiceContext) -> list[EquipmentOutLine]:
+    return [
+        EquipmentOutLine(line.item.label, line.item.kind, line.holder or "?",
+                         line.purpose or "", line.since, line.late)
+        for line in EquipmentService(ctx).lines()
+        if line.since is not None
+    ]  # fmt: skip

@@ -17,6 +17,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
+from kiosk.domain.equipment import fold_equipment
 from kiosk.domain.state import EventFact, SiteState, fold
 from kiosk.domain.types import EventKind, StaffId, VisitorId
 from kiosk.store.models import Event, KioskCounter
@@ -136,3 +137,30 @@ def load_site_state(session: Session) -> SiteState:
 def load_full_state(session: Session) -> SiteState:
     """The current state, from every event ever recorded (slow; for checks and tests)."""
     return fold(to_fact(e) for e in session.scalars(select(Event).order_by(Event.seq)))
+
+
+_EQUIPMENT_EVENTS = text(
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
+    "WHERE e.kind IN ('equipment.out', 'equipment.in') ORDER BY e.seq"
+)
+
+
+def equipment_facts(session: Session) -> list[EventFact]:
+    """Every equipment event kept, in seq order (through ix_events_kind_seq: a few a day, and
+    retention bounds them), for `kiosk.domain.equipment.fold_equipment`."""
+    return [_row_fact(row)[1] for row in session.execute(_EQUIPMENT_EVENTS)]
+
+
+def still_open(session: Session) -> list[int]:
+    """The seqs of what retention must keep though old: the shift ends whose devices are still
+    open exceptions, and the sign-outs of equipment not back yet."""
+    state = fold(_row_fact(row)[1] for row in session.execute(_EXCEPTION_EVENTS))
+    opened = {(x.staff_id, x.since) for x in state.exceptions.values()}
+    seqs = [seq for seq, fact in map(_row_fact, session.execute(_EXCEPTION_EVENTS))
+            if (fact.staff_id, fact.occurred_at) in opened]  # fmt: skip
+    facts = [_row_fact(row) for row in session.execute(_EQUIPMENT_EVENTS)]
+    out = fold_equipment(fact for _, fact in facts)
+    seqs += [seq for seq, fact in facts if fact.kind == "equipment.out"
+             and int(fact.payload["equipment_id"]) in out
+             and out[int(fact.payload["equipment_id"])].since == fact.occurred_at]  # fmt: skip
+    return seqs

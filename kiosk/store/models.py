@@ -136,3 +136,17 @@ class NoticeText(Base):
     language: Mapped[str] = mapped_column(String(8), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime]
+
+
+class Equipment(Base):
+    """The setting's own cameras, tablets…: a register kept on the console (or, on a stand-alone
+    kiosk, by `kiosk equipment`). Never personal devices. Rows are retired, not deleted, so the
+    events that name one still find it."""
+
+    __tablename__ = "equipment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(60))
+    asset_tag: Mapped[str] = mapped_column(String(40), default="")
+    tag_uid: Mapped[str | None] = mapped_column(String(20), unique=True, default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

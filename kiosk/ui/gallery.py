@@ -94,6 +94,28 @@ def render_all(out: Path, data: Path, languages: list[str] | None = None) -> Non
         raise SystemExit("gallery: screens that do not fit the panel:\n  " + "\n  ".join(unfit))
 
 
+def _equipment(root: Any, app: Any) -> Callable[[], None]:
+    """The setting's cameras and tablets, one of them already signed out to someone else."""
+
+    def go() -> None:
+        from kiosk.domain.equipment import Purpose
+        from kiosk.services.reference import apply_policy_reference
+
+        apply_policy_reference(app.ctx, {"equipment": [
+            {"id": 1, "kind": "camera", "label": "Camera 1", "tag_uid": "E0C0FFEE"},
+            {"id": 2, "kind": "tablet", "label": "Tablet A"},
+            {"id": 3, "kind": "camera", "label": "Camera 2"},
+        ]})  # fmt: skip
+        case = root.get_screen("on_shift").case
+        ben = app.kiosk.tap(BEN).staff.staff_id
+        if not app.kiosk.roll_call.now().staff_ids() & {ben}:
+            app.kiosk.start_shift(ben, [], no_device=True)
+        app.kiosk.equipment.sign_out(ben, 3, Purpose.DISPLAY)
+        root.show("equipment", case=case)
+
+    return go
+
+
 def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
     from kiosk.domain.types import VisitorType
     from kiosk.ui.visitor import VisitorCase
@@ -174,6 +196,7 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
         ),
         "04-on-shift": shift_then("7B2E4D10", ["phone"]),
         "05-device-out": lambda: root.show("device_out", case=root.get_screen("on_shift").case),
+        "05-equipment": _equipment(root, app),
         "06-return-time": lambda: root.show("return_time", case=root.get_screen("on_shift").case),
         "07-approval-badge": lambda: root.show(
             "approval",

@@ -162,12 +162,18 @@ def on_site_text(roll: RollCall, hhmm: Callable[[Any], str]) -> str:
 
 
 def devices_out_text(roll: RollCall, hhmm: Callable[[Any], str], day: Callable[[Any], str]) -> str:
-    lines = ["[b]Devices out now[/b]"]
+    lines = ["[b]Devices out now (staff's own, personal)[/b]"]
     lines += [f"{esc(s.name)}: {_out(d, hhmm)}" for s in roll.staff for d in s.out] or ["None."]
     lines.append("\n[b]Overdue[/b]")
     lines += [
         f"[color={RED}]{esc(o.name)}: {o.device} ({o.kind}), due {hhmm(o.due)}[/color]"
         for o in roll.overdue
+    ] or ["None."]
+    lines.append("\n[b]The setting's cameras and tablets signed out[/b]")
+    lines += [
+        f"{esc(e.name)}: {esc(e.label)} ({e.kind}, {e.purpose.replace('_', ' ')}) since "
+        f"{day(e.since)}" + (f" [color={RED}][b]OVERDUE: {e.late}[/b][/color]" if e.late else "")
+        for e in roll.equipment
     ] or ["None."]
     lines.append("\n[b]Not back at shift end (open until a manager closes it)[/b]")
     lines += [

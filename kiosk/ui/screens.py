@@ -8,6 +8,7 @@ from __future__ import annotations
 from kiosk.ui import keyboard, shaping, widgets  # noqa: F401  register widgets for the .kv rules
 from kiosk.ui.approval import ApprovalScreen
 from kiosk.ui.device_out import DeviceOutScreen, ReturnTimeScreen
+from kiosk.ui.equipment import EquipmentScreen
 from kiosk.ui.export import ManagerExportScreen
 from kiosk.ui.home import HomeScreen
 from kiosk.ui.manager import ManagerListScreen, ManagerMenuScreen, ManagerPickScreen
@@ -33,6 +34,7 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "on_shift": OnShiftScreen,
     "device_out": DeviceOutScreen,
     "return_time": ReturnTimeScreen,
+    "equipment": EquipmentScreen,
     "approval": ApprovalScreen,
     "visitor_notice": VisitorNoticeScreen,
     "lone_working": LoneWorkingScreen,
@@ -54,5 +56,6 @@ shaping.install()  # before the screens make their first label
 def kv_files() -> list[str]:
     return [
         "home.kv", "message.kv", "shift_start.kv", "locker_door.kv", "on_shift.kv",
-        "device_out.kv", "approval.kv", "visitor.kv", "visitor_search.kv", "manager.kv",
+        "device_out.kv",
+        "equipment.kv", "approval.kv", "visitor.kv", "visitor_search.kv", "manager.kv",
     ]  # fmt: skip

@@ -1,8 +1,9 @@
-"""The rest of the policy (issue 13): notice text fingerprints
+"""The rest of the policy (issue 13): notice text fingerprints, the setting's equipment
 
 `notice_texts` remembers the text first shown under each notice version and language, so a
-changed text under an old version is refused. Existing data needs nothing: the first sign-in
-after the upgrade records the text in use.
+changed text under an old version is refused. `equipment` is the register of the setting's own
+cameras and tablets. Existing data needs nothing: the first sign-in after the upgrade records the
+text in use, and the register starts empty.
 
 Revision ID: 0002_policy
 Revises: 0001
@@ -31,7 +32,19 @@ def upgrade() -> None:
         sa.Column("first_seen_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("version", "language"),
     )
+    op.create_table(
+        "equipment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("label", sa.String(length=60), nullable=False),
+        sa.Column("asset_tag", sa.String(length=40), nullable=False),
+        sa.Column("tag_uid", sa.String(length=20), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("tag_uid"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("equipment")
     op.drop_table("notice_texts")

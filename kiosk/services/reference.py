@@ -1,0 +1,71 @@
+"""The setting's policy reference data on the kiosk: applied whole from the records service's
+`policy_reference` section (or a file, or `kiosk equipment …` on a stand-alone kiosk).
+
+Everything is checked before anything is written, then written in one transaction: a kiosk
+never runs on half a register. The equipment register is replaced by the one given (pieces it no
+longer lists are retired, never deleted, so old events still name them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk.domain.equipment import EquipmentInfo, check_register
+from kiosk.domain.people import normalise_uid
+from kiosk.domain.types import EventKind, PolicyError
+from kiosk.services.context import Recorded, ServiceContext, recorded
+from kiosk.store.models import Badge, Equipment
+
+SECTION_KEYS = {"equipment"}
+
+
+def _text(entry: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = entry.get(key, default)
+    if not isinstance(value, str):
+        raise PolicyError(f"equipment entry {entry.get('id')!r}: '{key}' must be text.")
+    return value
+
+
+def parse_equipment(raw: Any) -> list[EquipmentInfo]:
+    """The register from its JSON (a list of objects), checked as a whole."""
+    if not isinstance(raw, list):
+        raise PolicyError("'equipment' must be a list.")
+    items = []
+    for entry in raw:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
+            raise PolicyError("Each equipment entry needs a whole-number 'id'.")
+        tag = entry.get("tag_uid")
+        items.append(EquipmentInfo(
+            entry["id"], _text(entry, "kind"), _text(entry, "label").strip(),
+            _text(entry, "asset_tag", ""), normalise_uid(tag) if tag else None,
+        ))  # fmt: skip
+    if len({i.equipment_id for i in items}) != len(items):
+        raise PolicyError("Two equipment entries have the same id.")
+    check_register(items)
+    return items
+
+
+def apply_policy_reference(ctx: ServiceContext, data: dict[str, Any]) -> Recorded:
+    """Check the whole section, then write it in one transaction (and record that it was)."""
+    unknown = set(data) - SECTION_KEYS - {"version"}
+    if unknown:
+        raise PolicyError(f"Unknown part of the policy reference: {sorted(unknown)[0]!r}.")
+    items = parse_equipment(data.get("equipment", []))
+    with ctx.recording() as session:
+        badges = set(session.scalars(select(Badge.uid).where(Badge.revoked_at.is_(None))))
+        clash = next((i for i in items if i.tag_uid in badges), None)
+        if clash is not None:
+            raise PolicyError(f"The tag of {clash.label} is a staff member's badge.")
+        for row in session.scalars(select(Equipment)):
+            row.tag_uid, row.active = None, False  # what is listed comes back just below
+        session.flush()  # so a tag that moved to another piece is free again
+        for item in items:
+            row = Equipment(id=item.equipment_id, kind=item.kind, label=item.label,
+                            asset_tag=item.asset_tag, tag_uid=item.tag_uid)  # fmt: skip
+            row.active = True
+            session.merge(row)
+        payload = {"version": str(data.get("version", "")), "equipment": len(items)}
+        event = ctx.append(session, EventKind.ADMIN_REFERENCE, payload=payload)
+    return recorded(event, f"The setting's register: {len(items)} pieces of equipment.")
