@@ -62,3 +62,13 @@ def records(records_engine: Engine) -> Iterator[Running]:
 def browser(tmp_path: Path) -> Iterator[Any]:
     """Headless Chromium with its own profile and download folder (tmp_path / "dl")."""
     yield from start_browser(tmp_path)
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Running]:
+    """The records service on a SQLite file, over loopback HTTP, stopped after the test."""
+    engine: Engine = db.make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
+    served = serve(engine)
+    yield served
+    served.stop()
+    engine.dispose()

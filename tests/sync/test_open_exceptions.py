@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 
 from kiosk.app import App
 from kiosk.sync.backoff import Backoff
@@ -23,7 +21,7 @@ from tests.conftest import MANAGER_PIN, staff_id
 from tests.services.test_open_exceptions import ben_leaves_with_his_phone_out
 from tests.sync.chromium import navigate, needs_chromium
 from tests.sync.kiosks import make_kiosk
-from tests.sync.server import Running, serve
+from tests.sync.server import Running
 from tests.sync.test_browser import wait_for_file
 
 PASSWORD = "correct horse battery"
@@ -36,15 +34,6 @@ def push_all(app: App, records: Running) -> None:
     pusher = Pusher(app.store, settings)
     assert pusher.push().finished
     pusher.close()
-
-
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[Running]:
-    engine: Engine = db.make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
-    served = serve(engine)
-    yield served
-    served.stop()
-    engine.dispose()
 
 
 def log_in(browser: Any, url: str) -> None:
@@ -108,6 +97,7 @@ def test_an_upgrade_refolds_exceptions_left_before_it(running: Running, tmp_path
         old = raw if isinstance(raw, dict) else json.loads(raw)
         old.pop("exceptions")
         conn.execute(text("UPDATE kiosk_states SET state = :s"), {"s": json.dumps(old)})
+        conn.execute(text("DROP TABLE setting_equipment"))
         conn.execute(text("UPDATE alembic_version SET version_num = 'r0004'"))
     assert sitestate.current(engine, ["entrance-1"])["entrance-1"].exceptions == {}
     db.upgrade(engine)

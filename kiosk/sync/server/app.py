@@ -71,6 +71,7 @@ def create_app(engine: Engine, settings: Settings | None = None) -> FastAPI:
 def _add_console(app: FastAPI, engine: Engine, settings: Settings) -> None:
     from kiosk.sync.server import web
     from kiosk.sync.server.web_admin import build_admin_pages
+    from kiosk.sync.server.web_policy import build_policy_pages
     from kiosk.sync.server.web_setting import build_setting_pages
     from kiosk.sync.server.web_setup import build_setup_pages
     from kiosk.sync.server.web_staff import build_staff_pages
@@ -82,6 +83,7 @@ def _add_console(app: FastAPI, engine: Engine, settings: Settings) -> None:
     app.include_router(build_admin_pages(engine, access))
     app.include_router(build_staff_pages(engine, access))
     app.include_router(build_setup_pages(engine, access))
+    app.include_router(build_policy_pages(engine, access))
     for exc, handler in web.HANDLERS.items():
         app.add_exception_handler(exc, handler)
 

@@ -101,6 +101,21 @@ class SettingText(Base):
     created_by: Mapped[str] = mapped_column(String(80))
 
 
+class SettingEquipment(Base):
+    """One of the setting's own cameras or tablets (never a personal device): the register the
+    kiosks fetch. Retired, never deleted, so the events that name it still find it."""
+
+    __tablename__ = "setting_equipment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(60))
+    asset_tag: Mapped[str] = mapped_column(String(40), default="")
+    tag_uid: Mapped[str | None] = mapped_column(String(20), default=None)
+    retired_at: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
 class Account(Base):
     """A console log-in: an organisation admin, or a manager of the settings in AccountSetting."""
 

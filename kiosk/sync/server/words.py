@@ -10,6 +10,8 @@ KINDS = {
     "device.out": "Device taken out",
     "device.in": "Device put back",
     "exception.close": "Not back at shift end: closed by a manager",
+    "equipment.out": "Setting's equipment signed out",
+    "equipment.in": "Setting's equipment signed back in",
     "visitor.in": "Visitor signed in",
     "visitor.out": "Visitor signed out",
     "badge.unknown": "Unknown badge tapped",
@@ -26,11 +28,13 @@ KINDS = {
     "admin.backup": "Backup made (at the kiosk)",
     "admin.restore": "Backup restored (at the kiosk)",
     "admin.erase": "Details erased (at the kiosk)",
+    "admin.reference": "Policy reference applied (at the kiosk)",
 }
 GROUPS = {
     "shift": "Shifts",
     "device": "Devices out and back",
     "exception": "Devices not back at shift end",
+    "equipment": "The setting's cameras and tablets",
     "visitor": "Visitors",
     "badge": "Badges",
     "approval": "Approvals",

@@ -1,0 +1,23 @@
+"""The setting's policy reference data as plain JSON, for the kiosks of the setting to apply
+whole (`kiosk.services.reference.apply_policy_reference`): the register of its own cameras and
+tablets. One section of the setting's snapshot; `version` is the setting's roster version, which
+grows with every change, so a kiosk can skip an unchanged copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kiosk.sync.server.policy_admin import equipment_of
+from kiosk.sync.server.tenancy import Setting
+
+
+def policy_reference(session: Session, setting_id: int) -> dict[str, Any]:
+    setting = session.get(Setting, setting_id)
+    if setting is None:
+        raise LookupError(f"no setting {setting_id}")
+    equipment = [{"id": row.id, "kind": row.kind, "label": row.label,
+                  "asset_tag": row.asset_tag, "tag_uid": row.tag_uid}
+                 for row in equipment_of(session, setting_id)]  # fmt: skip
+    return {"version": str(setting.roster_version), "equipment": equipment}
