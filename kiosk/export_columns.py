@@ -91,6 +91,8 @@ COLUMNS = (
     Column("still_out", Source.PAYLOAD_LIST, "still_out", (K.SHIFT_END,)),
     Column("note", Source.PAYLOAD, "note", (K.EXCEPTION_CLOSE,)),
     Column("purpose", Source.PAYLOAD, "purpose", (K.EQUIPMENT_OUT,)),
+    Column("agreement", Source.PAYLOAD, "agreement", (K.AGREEMENT_ACK, K.AGREEMENT_DEFER)),
+    Column("agreement_version", Source.PAYLOAD, "version", (K.AGREEMENT_ACK, K.AGREEMENT_DEFER)),
     Column("notice_version", Source.PAYLOAD, "notice_version", (K.VISITOR_IN,)),
     Column("lone_working", Source.PAYLOAD_YES_NO, "lone_working", (K.VISITOR_IN,)),
     Column("quiet_space_shown", Source.PAYLOAD, "quiet_space", (K.VISITOR_IN,)),

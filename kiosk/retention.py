@@ -19,8 +19,11 @@ from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.store.events import open_shift_starts, still_open
 from kiosk.store.models import Event, SyncState, Visitor
 
-# The setting's own equipment signed out and in: staff records like the shifts.
-EQUIPMENT_KINDS = frozenset({EventKind.EQUIPMENT_OUT, EventKind.EQUIPMENT_IN})
+# The setting's own equipment signed out and in, and the agreements acknowledged or put off:
+# staff records like the shifts. (An acknowledgement older than this is due again anyway, as long
+# as the renewal period is shorter than the staff records' period, as the defaults are.)
+POLICY_STAFF_KINDS = frozenset({EventKind.EQUIPMENT_OUT, EventKind.EQUIPMENT_IN,
+                             EventKind.AGREEMENT_ACK, EventKind.AGREEMENT_DEFER})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class RetentionService:
                 self._erase_visitors(session, dry_run),
                 self._remove_events(session, [EventKind.BADGE_UNKNOWN.value],
                                     self.ctx.config.retention.unknown_badge_days, dry_run),
-                self._remove_events(session, [k.value for k in STAFF_KINDS | EQUIPMENT_KINDS],
+                self._remove_events(session, [k.value for k in STAFF_KINDS | POLICY_STAFF_KINDS],
                                     self.ctx.config.retention.staff_events_days, dry_run),
             )  # fmt: skip
             if dry_run:

@@ -53,6 +53,9 @@ class EventKind(StrEnum):
     # The setting's own cameras and tablets (never personal devices): signed out and back in.
     EQUIPMENT_OUT = "equipment.out"
     EQUIPMENT_IN = "equipment.in"
+    # Staff agreements (e-safety, confidentiality): acknowledged, or put off once, at shift start.
+    AGREEMENT_ACK = "agreement.ack"
+    AGREEMENT_DEFER = "agreement.defer"
     VISITOR_IN = "visitor.in"
     VISITOR_OUT = "visitor.out"
     BADGE_UNKNOWN = "badge.unknown"

@@ -19,6 +19,7 @@ from kiosk.domain.taps import (
     suggest_locker,
 )
 from kiosk.domain.types import EventKind, PolicyError, Reason, StaffId
+from kiosk.services.agreements import AgreementService
 from kiosk.services.approvals import Approval, ApprovalService
 from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.services.equipment import EquipmentService
@@ -42,6 +43,7 @@ class KioskService:
         self.visitors = VisitorService(ctx)
         self.roll_call = RollCallService(ctx)
         self.equipment = EquipmentService(ctx)
+        self.agreements = AgreementService(ctx)
 
     def tap(self, raw_uid: str) -> TapOutcome:
         """A badge presented: who it is and what they may do, or why not (refusals recorded)."""

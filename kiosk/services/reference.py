@@ -3,28 +3,31 @@
 
 Everything is checked before anything is written, then written in one transaction: a kiosk
 never runs on half a register. The equipment register is replaced by the one given (pieces it no
-longer lists are retired, never deleted, so old events still name them).
+longer lists are retired, never deleted, so old events still name them); the agreements by the
+ones given. A part the data does not mention is left as it is.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
+from kiosk.domain.agreements import Agreement, check_agreements
 from kiosk.domain.equipment import EquipmentInfo, check_register
 from kiosk.domain.people import normalise_uid
 from kiosk.domain.types import EventKind, PolicyError
 from kiosk.services.context import Recorded, ServiceContext, recorded
-from kiosk.store.models import Badge, Equipment
+from kiosk.store.models import Badge, Equipment, StaffAgreement
 
-SECTION_KEYS = {"equipment"}
+SECTION_KEYS = {"equipment", "agreements", "agreement_renewal_days"}
 
 
 def _text(entry: dict[str, Any], key: str, default: str | None = None) -> str:
     value = entry.get(key, default)
     if not isinstance(value, str):
-        raise PolicyError(f"equipment entry {entry.get('id')!r}: '{key}' must be text.")
+        raise PolicyError(f"entry {entry.get('id') or entry.get('kind')!r}: '{key}' must be text.")
     return value
 
 
@@ -52,20 +55,46 @@ def apply_policy_reference(ctx: ServiceContext, data: dict[str, Any]) -> Recorde
     unknown = set(data) - SECTION_KEYS - {"version"}
     if unknown:
         raise PolicyError(f"Unknown part of the policy reference: {sorted(unknown)[0]!r}.")
-    items = parse_equipment(data.get("equipment", []))
+    items = parse_equipment(data["equipment"]) if "equipment" in data else None
+    agreements = parse_agreements(data) if "agreements" in data else None
     with ctx.recording() as session:
-        badges = set(session.scalars(select(Badge.uid).where(Badge.revoked_at.is_(None))))
-        clash = next((i for i in items if i.tag_uid in badges), None)
-        if clash is not None:
-            raise PolicyError(f"The tag of {clash.label} is a staff member's badge.")
-        for row in session.scalars(select(Equipment)):
-            row.tag_uid, row.active = None, False  # what is listed comes back just below
-        session.flush()  # so a tag that moved to another piece is free again
-        for item in items:
-            row = Equipment(id=item.equipment_id, kind=item.kind, label=item.label,
-                            asset_tag=item.asset_tag, tag_uid=item.tag_uid)  # fmt: skip
-            row.active = True
-            session.merge(row)
-        payload = {"version": str(data.get("version", "")), "equipment": len(items)}
+        if items is not None:
+            _write_equipment(session, items)
+        if agreements is not None:
+            _write_agreements(session, *agreements)
+        parts = sorted(set(data) & SECTION_KEYS)
+        payload = {"version": str(data.get("version", "")), "parts": parts}
         event = ctx.append(session, EventKind.ADMIN_REFERENCE, payload=payload)
-    return recorded(event, f"The setting's register: {len(items)} pieces of equipment.")
+    return recorded(event, "The setting's policy reference is applied.")
+
+
+def _write_equipment(session: Session, items: list[EquipmentInfo]) -> None:
+    badges = set(session.scalars(select(Badge.uid).where(Badge.revoked_at.is_(None))))
+    clash = next((i for i in items if i.tag_uid in badges), None)
+    if clash is not None:
+        raise PolicyError(f"The tag of {clash.label} is a staff member's badge.")
+    for row in session.scalars(select(Equipment)):
+        row.tag_uid, row.active = None, False  # what is listed comes back just below
+    session.flush()  # so a tag that moved to another piece is free again
+    for item in items:
+        row = Equipment(id=item.equipment_id, kind=item.kind, label=item.label,
+                        asset_tag=item.asset_tag, tag_uid=item.tag_uid)  # fmt: skip
+        row.active = True
+        session.merge(row)
+
+
+def parse_agreements(data: dict[str, Any]) -> tuple[list[Agreement], int]:
+    raw, days = data["agreements"], data.get("agreement_renewal_days", 365)
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise PolicyError("'agreements' must be a list of objects.")
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
+        raise PolicyError("'agreement_renewal_days' must be a whole number of days, 1 to 3650.")
+    items = [Agreement(_text(e, "kind"), _text(e, "version"), _text(e, "text")) for e in raw]
+    check_agreements(items)
+    return items, days
+
+
+def _write_agreements(session: Session, items: list[Agreement], days: int) -> None:
+    session.execute(delete(StaffAgreement))
+    session.add_all(StaffAgreement(kind=a.kind, version=a.version, text=a.text, renewal_days=days)
+                    for a in items)  # fmt: skip

@@ -164,3 +164,16 @@ def still_open(session: Session) -> list[int]:
              and int(fact.payload["equipment_id"]) in out
              and out[int(fact.payload["equipment_id"])].since == fact.occurred_at]  # fmt: skip
     return seqs
+
+
+_AGREEMENT_EVENTS = text(
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
+    "WHERE e.staff_id = :staff_id AND e.kind IN ('agreement.ack', 'agreement.defer') "
+    "ORDER BY e.seq"
+)
+
+
+def agreement_facts(session: Session, staff_id: int) -> list[EventFact]:
+    """One person's acknowledgements and deferrals, in seq order (ix_events_staff_seq)."""
+    rows = session.execute(_AGREEMENT_EVENTS, {"staff_id": staff_id})
+    return [_row_fact(row)[1] for row in rows]

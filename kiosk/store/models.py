@@ -150,3 +150,14 @@ class Equipment(Base):
     asset_tag: Mapped[str] = mapped_column(String(40), default="")
     tag_uid: Mapped[str | None] = mapped_column(String(20), unique=True, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffAgreement(Base):
+    """The current version of each staff agreement (e-safety, confidentiality) and how long an
+    acknowledgement lasts: the setting's, from the console (or `kiosk policy load`)."""
+
+    __tablename__ = "agreements"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    renewal_days: Mapped[int] = mapped_column(Integer, default=365)

@@ -94,6 +94,24 @@ def render_all(out: Path, data: Path, languages: list[str] | None = None) -> Non
         raise SystemExit("gallery: screens that do not fit the panel:\n  " + "\n  ".join(unfit))
 
 
+def _agreement(root: Any, app: Any) -> Callable[[], None]:
+    """An e-safety agreement due before Ben's shift starts (then none, for the later screens)."""
+
+    def go() -> None:
+        from kiosk.domain.agreements import Agreement, Due
+        from kiosk.ui.journey import from_tap
+
+        text = (
+            "I use only the setting's own cameras and tablets with the children, and only "
+            "for their learning journals and displays. I keep my own phone in my locker."
+        )
+        agreement = Agreement("esafety", "2026-12", text)
+        case = from_tap(app.kiosk.tap(BEN))
+        root.show("agreement", case=case, due=[Due(agreement, "new version", True)])
+
+    return go
+
+
 def _equipment(root: Any, app: Any) -> Callable[[], None]:
     """The setting's cameras and tablets, one of them already signed out to someone else."""
 
@@ -191,6 +209,7 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
     return {
         "01-home": root.go_home,
         "02-shift-start": tap(BEN),
+        "02-agreement": _agreement(root, app),
         "03-done": lambda: root.show(
             "done", message="Shift started 08:05: phone in locker 2.", at="08:05"
         ),

@@ -6,6 +6,7 @@ Importing this module imports Kivy; the runner and the tests import it only afte
 from __future__ import annotations
 
 from kiosk.ui import keyboard, shaping, widgets  # noqa: F401  register widgets for the .kv rules
+from kiosk.ui.agreement import AgreementScreen
 from kiosk.ui.approval import ApprovalScreen
 from kiosk.ui.device_out import DeviceOutScreen, ReturnTimeScreen
 from kiosk.ui.equipment import EquipmentScreen
@@ -30,6 +31,7 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "done": DoneScreen,
     "problem": ProblemScreen,
     "shift_start": ShiftStartScreen,
+    "agreement": AgreementScreen,
     "locker_door": LockerDoorScreen,
     "on_shift": OnShiftScreen,
     "device_out": DeviceOutScreen,
@@ -56,6 +58,6 @@ shaping.install()  # before the screens make their first label
 def kv_files() -> list[str]:
     return [
         "home.kv", "message.kv", "shift_start.kv", "locker_door.kv", "on_shift.kv",
-        "device_out.kv",
-        "equipment.kv", "approval.kv", "visitor.kv", "visitor_search.kv", "manager.kv",
+        "device_out.kv", "equipment.kv", "agreement.kv", "approval.kv", "visitor.kv",
+        "visitor_search.kv", "manager.kv",
     ]  # fmt: skip

@@ -1,9 +1,10 @@
-"""The rest of the policy (issue 13): notice text fingerprints, the setting's equipment
+"""The rest of the policy (issue 13): notice fingerprints, the setting's equipment, agreements
 
 `notice_texts` remembers the text first shown under each notice version and language, so a
 changed text under an old version is refused. `equipment` is the register of the setting's own
-cameras and tablets. Existing data needs nothing: the first sign-in after the upgrade records the
-text in use, and the register starts empty.
+cameras and tablets; `agreements` the current version of each staff agreement. Existing data
+needs nothing: the first sign-in after the upgrade records the text in use, and the register and
+agreements start empty.
 
 Revision ID: 0002_policy
 Revises: 0001
@@ -43,8 +44,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("tag_uid"),
     )
+    op.create_table(
+        "agreements",
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("renewal_days", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kind"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("agreements")
     op.drop_table("equipment")
     op.drop_table("notice_texts")
