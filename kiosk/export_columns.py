@@ -94,6 +94,8 @@ COLUMNS = (
     Column("agreement", Source.PAYLOAD, "agreement", (K.AGREEMENT_ACK, K.AGREEMENT_DEFER)),
     Column("agreement_version", Source.PAYLOAD, "version", (K.AGREEMENT_ACK, K.AGREEMENT_DEFER)),
     Column("notice_version", Source.PAYLOAD, "notice_version", (K.VISITOR_IN,)),
+    # "usual", or "event: <title>" on a day with its own notice (e.g. a Christmas concert).
+    Column("notice", Source.PAYLOAD, "notice", (K.VISITOR_IN,)),
     Column("lone_working", Source.PAYLOAD_YES_NO, "lone_working", (K.VISITOR_IN,)),
     Column("quiet_space_shown", Source.PAYLOAD, "quiet_space", (K.VISITOR_IN,)),
     Column("on_behalf", Source.PAYLOAD_YES_NO, "on_behalf"),

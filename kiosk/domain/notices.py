@@ -9,6 +9,8 @@ refused, saying a new version is needed.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import date
 
 from kiosk.domain.types import PolicyError
 
@@ -26,3 +28,23 @@ def check_same_text(version: str, language: str, known: str | None, text: str) -
             "a changed text needs a new version (notice.version, or notice.versions for a "
             "translation). Nothing was recorded."
         )
+
+
+@dataclass(frozen=True)
+class DayNotice:
+    """The visitor notice for one special day, instead of the usual one."""
+
+    on_date: date
+    title: str
+    version: str
+    text: str
+
+
+def check_day_notices(items: list[DayNotice]) -> None:
+    if len({n.on_date for n in items}) != len(items):
+        raise PolicyError("One event-day notice per date.")
+    for notice in items:
+        if not 1 <= len(notice.title.strip()) <= 80:
+            raise PolicyError("An event-day notice needs a title of 1 to 80 characters.")
+        if not 1 <= len(notice.version.strip()) <= 40 or not 1 <= len(notice.text.strip()) <= 2000:
+            raise PolicyError(f"The notice for {notice.on_date} needs a version and a text.")

@@ -9,6 +9,7 @@ ones given. A part the data does not mention is left as it is.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -16,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.agreements import Agreement, check_agreements
 from kiosk.domain.equipment import EquipmentInfo, check_register
+from kiosk.domain.notices import DayNotice, check_day_notices
 from kiosk.domain.people import normalise_uid
 from kiosk.domain.types import EventKind, PolicyError
 from kiosk.services.context import Recorded, ServiceContext, recorded
-from kiosk.store.models import Badge, Equipment, StaffAgreement
+from kiosk.store.models import Badge, Equipment, EventNotice, StaffAgreement
 
-SECTION_KEYS = {"equipment", "agreements", "agreement_renewal_days"}
+SECTION_KEYS = {"equipment", "agreements", "agreement_renewal_days", "event_notices"}
 
 
 def _text(entry: dict[str, Any], key: str, default: str | None = None) -> str:
@@ -57,11 +59,16 @@ def apply_policy_reference(ctx: ServiceContext, data: dict[str, Any]) -> Recorde
         raise PolicyError(f"Unknown part of the policy reference: {sorted(unknown)[0]!r}.")
     items = parse_equipment(data["equipment"]) if "equipment" in data else None
     agreements = parse_agreements(data) if "agreements" in data else None
+    days = parse_day_notices(data["event_notices"]) if "event_notices" in data else None
     with ctx.recording() as session:
         if items is not None:
             _write_equipment(session, items)
         if agreements is not None:
             _write_agreements(session, *agreements)
+        if days is not None:
+            session.execute(delete(EventNotice))
+            session.add_all(EventNotice(on_date=n.on_date.isoformat(), title=n.title,
+                                        version=n.version, text=n.text) for n in days)  # fmt: skip
         parts = sorted(set(data) & SECTION_KEYS)
         payload = {"version": str(data.get("version", "")), "parts": parts}
         event = ctx.append(session, EventKind.ADMIN_REFERENCE, payload=payload)
@@ -98,3 +105,18 @@ def _write_agreements(session: Session, items: list[Agreement], days: int) -> No
     session.execute(delete(StaffAgreement))
     session.add_all(StaffAgreement(kind=a.kind, version=a.version, text=a.text, renewal_days=days)
                     for a in items)  # fmt: skip
+
+
+def parse_day_notices(raw: Any) -> list[DayNotice]:
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise PolicyError("'event_notices' must be a list of objects.")
+    items = []
+    for entry in raw:
+        try:
+            day = date.fromisoformat(_text(entry, "date"))
+        except ValueError:
+            raise PolicyError(f"{entry.get('date')!r} is not a date (YYYY-MM-DD).") from None
+        items.append(DayNotice(day, _text(entry, "title"), _text(entry, "version"),
+                               _text(entry, "text")))  # fmt: skip
+    check_day_notices(items)
+    return items

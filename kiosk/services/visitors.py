@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.names import fold
-from kiosk.domain.notices import check_same_text, fingerprint
+from kiosk.domain.notices import DayNotice, check_same_text, fingerprint
 from kiosk.domain.types import EventKind, PolicyError, VisitorId, VisitorType
 from kiosk.domain.visits import VisitorMatch, VisitorSearch, decide_sign_in, search_visitors
 from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.store.events import load_site_state
-from kiosk.store.models import NoticeText, Visitor
+from kiosk.store.models import EventNotice, NoticeText, Visitor
 
 
 class VisitorService:
@@ -54,6 +54,27 @@ class VisitorService:
             session.add(NoticeText(version=version, language=language, sha256=fingerprint(text),
                                    first_seen_at=self.ctx.clock.now()))  # fmt: skip
 
+    def day_notice(self) -> DayNotice | None:
+        """Today's event-day notice (local date), shown instead of the usual one, if any."""
+        today = self.ctx.clock.now().astimezone(self.ctx.tz).date()
+        with self.ctx.reading() as session:
+            row = session.get(EventNotice, today.isoformat())
+            return DayNotice(today, row.title, row.version, row.text) if row else None
+
+    def _notice_shown(self, session: Session, language: str) -> tuple[str, str]:
+        """(version, which notice) acknowledged now, its text checked against its version."""
+        day = self.day_notice()
+        if day is None:
+            self._same_text(session, language)
+            return self.notice_version_in(language), "usual"
+        known = session.get(NoticeText, (day.version, "event"))
+        check_same_text(day.version, "event", known.sha256 if known else None, day.text)
+        if known is None:
+            session.add(NoticeText(version=day.version, language="event",
+                                   sha256=fingerprint(day.text),
+                                   first_seen_at=self.ctx.clock.now()))  # fmt: skip
+        return day.version, f"event: {day.title}"
+
     def sign_in(
         self,
         visitor_type: VisitorType,
@@ -76,7 +97,7 @@ class VisitorService:
         )  # fmt: skip
         details = decision.details
         with self.ctx.recording() as session:
-            self._same_text(session, language)
+            version, which = self._notice_shown(session, language)
             row = Visitor(
                 visitor_type=details.visitor_type.value,
                 name=details.name,
@@ -88,7 +109,8 @@ class VisitorService:
             session.flush()
             payload: dict[str, object] = {
                 "visitor_type": details.visitor_type.value,
-                "notice_version": decision.notice_version,
+                "notice_version": version,
+                "notice": which,
                 "notice_language": language,
                 "lone_working": decision.lone_working,
                 "quiet_space": decision.quiet_space,

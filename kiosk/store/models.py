@@ -161,3 +161,14 @@ class StaffAgreement(Base):
     version: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     renewal_days: Mapped[int] = mapped_column(Integer, default=365)
+
+
+class EventNotice(Base):
+    """A visitor notice for one special day (e.g. a Christmas concert: parents may photograph
+    their own child, for personal use only), shown instead of the usual notice on that date."""
+
+    __tablename__ = "event_notices"
+    on_date: Mapped[str] = mapped_column(String(10), primary_key=True)  # local date, YYYY-MM-DD
+    title: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)

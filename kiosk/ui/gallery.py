@@ -106,6 +106,7 @@ def _agreement(root: Any, app: Any) -> Callable[[], None]:
             "for their learning journals and displays. I keep my own phone in my locker."
         )
         agreement = Agreement("esafety", "2026-12", text)
+        app.ctx.clock.advance(60)  # past the debounce of the tap before
         case = from_tap(app.kiosk.tap(BEN))
         root.show("agreement", case=case, due=[Due(agreement, "new version", True)])
 

@@ -1,7 +1,9 @@
 """The setting's policy reference data as plain JSON, for the kiosks of the setting to apply
 whole (`kiosk.services.reference.apply_policy_reference`): the register of its own cameras and
-tablets. One section of the setting's snapshot; `version` is the setting's roster version, which
-grows with every change, so a kiosk can skip an unchanged copy."""
+tablets, the staff agreements' current versions and texts with the renewal period, and the
+event-day visitor notices of today and later. One
+section of the setting's snapshot; `version` is the setting's roster version, which grows with
+every change, so a kiosk can skip an unchanged copy."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kiosk.sync.server.agreements_view import current_agreements
+from kiosk.sync.server.day_notices import day_notices_of, today_in
 from kiosk.sync.server.policy_admin import equipment_of
 from kiosk.sync.server.tenancy import Setting
 
@@ -20,4 +24,10 @@ def policy_reference(session: Session, setting_id: int) -> dict[str, Any]:
     equipment = [{"id": row.id, "kind": row.kind, "label": row.label,
                   "asset_tag": row.asset_tag, "tag_uid": row.tag_uid}
                  for row in equipment_of(session, setting_id)]  # fmt: skip
-    return {"version": str(setting.roster_version), "equipment": equipment}
+    agreements = [{"kind": kind, "version": text.version, "text": text.body}
+                  for kind, text in current_agreements(session, setting_id)]  # fmt: skip
+    days = [{"date": n.on_date, "title": n.title, "version": n.version, "text": n.body}
+            for n in day_notices_of(session, setting_id, from_day=today_in(setting))]  # fmt: skip
+    return {"version": str(setting.roster_version), "equipment": equipment,
+            "agreements": agreements, "event_notices": days,
+            "agreement_renewal_days": setting.agreement_renewal_days}  # fmt: skip

@@ -20,7 +20,7 @@ from kiosk.sync.server import sitestate
 from kiosk.sync.server.managers import drop_expired_sessions
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 from kiosk.sync.server.queries import kiosks_of
-from kiosk.sync.server.tenancy import Setting
+from kiosk.sync.server.tenancy import Declaration, Person, Setting
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,15 @@ def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pru
             ),
         )
         sessions = drop_expired_sessions(session)
+        _drop_leavers_declarations(session, _text(now - timedelta(days=policy.events_days)))
     visitors, unknown, old = counts
     return Pruned(visitors, unknown, old, keys, sessions)
+
+
+def _drop_leavers_declarations(session: Session, before: str) -> None:
+    """A declaration is about someone working here: kept no longer than their other records."""
+    leavers = select(Person.id).where(Person.left_at.is_not(None), Person.left_at < before)
+    session.execute(delete(Declaration).where(Declaration.person_id.in_(leavers)))
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,37 @@
-"""The setting's own cameras and tablets on the console: the register (add, retire), who has
-which now (overdue marked), each piece's history, and its CSV (the download audited). Changes are
-in policy_admin.py; reading in equipment_view.py."""
+"""The rest of the policy on the console: the setting's own cameras and tablets (the register,
+who has which now, history, CSV; policy_admin.py and equipment_view.py), and the staff
+agreements (who has acknowledged which version, the renewal period) with the declarations that
+only managers see (agreements_view.py)."""
 
 # No `from __future__ import annotations`: FastAPI reads the handlers' annotations.
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.equipment import KINDS
-from kiosk.sync.server import audit, equipment_view
+from kiosk.sync.server import agreements_view, audit, day_notices, equipment_view
 from kiosk.sync.server import policy_admin as admin
 from kiosk.sync.server.render import HEADERS
-from kiosk.sync.server.tenancy import Setting, SettingEquipment
+from kiosk.sync.server.tenancy import Person, Setting, SettingEquipment
 from kiosk.sync.server.web import page, see_other
 from kiosk.sync.server.web_staff import in_transaction
 from kiosk.sync.server.webauth import Access, NotFound, Posted, Viewer
 
-DONE = {"added": "Added to the register.", "retired": "Retired: its records are kept."}
+T = TypeVar("T")
+DONE = {
+    "added": "Added to the register.",
+    "retired": "Retired: its records are kept.",
+    "saved": "Saved.",
+    "declared": "Declaration recorded.",
+    "removed": "Declaration removed.",
+}
 
 
 def build_policy_pages(engine: Engine, access: Access) -> APIRouter:
@@ -69,7 +78,81 @@ def build_policy_pages(engine: Engine, access: Access) -> APIRouter:
             headers={**HEADERS, **disposition},
         )  # fmt: skip
 
+    @router.get("/agreements")
+    async def agreements(request: Request, viewer: Who, setting: Scope) -> Response:
+        context = await run_in_threadpool(_read, engine, lambda s: _agreements_context(s, setting))
+        done = DONE.get(request.query_params.get("done", ""), "")
+        return await run_in_threadpool(page, engine, "agreements.html", viewer, setting=setting,
+                                       title="Agreements", done=done, **context)  # fmt: skip
+
+    @router.post("/agreements/renewal")
+    async def renewal(posted: Form, setting: Scope) -> Response:
+        actor = posted.viewer.actor
+        await run_in_threadpool(in_transaction, engine, lambda s: agreements_view.set_renewal(
+            s, setting, actor, posted.get("days")))  # fmt: skip
+        return see_other(f"/manager/s/{setting.id}/agreements?done=saved")
+
+    @router.post("/declarations")
+    async def declare(posted: Form, setting: Scope) -> Response:
+        actor = posted.viewer.actor
+        await run_in_threadpool(in_transaction, engine, lambda s: agreements_view.add_declaration(
+            s, setting, actor, person_id=posted.get("person"), about=posted.get("about"),
+            review_on=posted.get("review_on")))  # fmt: skip
+        return see_other(f"/manager/s/{setting.id}/agreements?done=declared")
+
+    @router.post("/declarations/{declaration_id}/remove")
+    async def undeclare(declaration_id: int, posted: Form, setting: Scope) -> Response:
+        actor = posted.viewer.actor
+        removed = await run_in_threadpool(in_transaction, engine, lambda s: (
+            agreements_view.remove_declaration(s, setting, actor, declaration_id)))  # fmt: skip
+        if not removed:
+            raise NotFound()
+        return see_other(f"/manager/s/{setting.id}/agreements?done=removed")
+
+    @router.get("/event-days")
+    async def event_days(request: Request, viewer: Who, setting: Scope) -> Response:
+        rows = await run_in_threadpool(_read, engine, lambda s: day_notices.day_notices_of(
+            s, setting.id, from_day=day_notices.today_in(setting)))  # fmt: skip
+        done = DONE.get(request.query_params.get("done", ""), "")
+        return await run_in_threadpool(page, engine, "event_days.html", viewer, setting=setting,
+                                       title="Event days", done=done, notices=rows)  # fmt: skip
+
+    @router.post("/event-days")
+    async def schedule(posted: Form, setting: Scope) -> Response:
+        actor = posted.viewer.actor
+        await run_in_threadpool(in_transaction, engine, lambda s: day_notices.schedule(
+            s, setting, actor, on_date=posted.get("on_date"), title=posted.get("title"),
+            version=posted.get("version"), body=posted.get("body")))  # fmt: skip
+        return see_other(f"/manager/s/{setting.id}/event-days?done=scheduled")
+
+    @router.post("/event-days/{notice_id}/cancel")
+    async def cancel(notice_id: int, posted: Form, setting: Scope) -> Response:
+        actor = posted.viewer.actor
+        cancelled = await run_in_threadpool(in_transaction, engine, lambda s: day_notices.cancel(
+            s, setting, actor, notice_id))  # fmt: skip
+        if not cancelled:
+            raise NotFound()
+        return see_other(f"/manager/s/{setting.id}/event-days?done=cancelled")
+
     return router
+
+
+def _read(engine: Engine, work: Callable[[Session], T]) -> T:
+    with Session(engine, expire_on_commit=False) as session:
+        return work(session)
+
+
+def _agreements_context(session: Session, setting: Setting) -> dict[str, Any]:
+    headings, staff = agreements_view.acknowledgements(session, setting)
+    staying = select(Person).where(Person.setting_id == setting.id, Person.left_at.is_(None))
+    people = session.scalars(staying.order_by(Person.name))
+    return {
+        "current": agreements_view.current_agreements(session, setting.id),
+        "headings": ["Staff", *headings],
+        "staff": [[s.name, *s.cells] for s in staff],
+        "declarations": agreements_view.declarations_of(session, setting),
+        "people": [(str(p.id), p.name) for p in people],
+    }
 
 
 def _register(engine: Engine, setting_id: int) -> list[SettingEquipment]:

@@ -1,10 +1,10 @@
-"""The rest of the policy (issue 13): notice fingerprints, the setting's equipment, agreements
+"""The rest of the policy (issue 13): notice fingerprints, equipment, agreements, event notices
 
 `notice_texts` remembers the text first shown under each notice version and language, so a
 changed text under an old version is refused. `equipment` is the register of the setting's own
-cameras and tablets; `agreements` the current version of each staff agreement. Existing data
-needs nothing: the first sign-in after the upgrade records the text in use, and the register and
-agreements start empty.
+cameras and tablets; `agreements` the current version of each staff agreement; `event_notices`
+the visitor notices scheduled for special days. Existing data needs nothing: the first sign-in
+after the upgrade records the text in use, and the other tables start empty.
 
 Revision ID: 0002_policy
 Revises: 0001
@@ -45,6 +45,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("tag_uid"),
     )
     op.create_table(
+        "event_notices",
+        sa.Column("on_date", sa.String(length=10), nullable=False),
+        sa.Column("title", sa.String(length=80), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("on_date"),
+    )
+    op.create_table(
         "agreements",
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("version", sa.String(length=40), nullable=False),
@@ -56,5 +64,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("agreements")
+    op.drop_table("event_notices")
     op.drop_table("equipment")
     op.drop_table("notice_texts")

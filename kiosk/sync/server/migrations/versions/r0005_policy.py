@@ -5,7 +5,10 @@ A device still out when its owner ended their shift is now an open exception in 
 so each kiosk is refolded here from its stored events, with the fold the page uses: exceptions
 left open by shifts that ended before the upgrade show at once.
 
-`setting_equipment` is each setting's register of its own cameras and tablets (empty to start).
+`setting_equipment` is each setting's register of its own cameras and tablets (empty to start);
+`declarations` the staff declarations a manager records, `event_day_notices` the visitor notices
+scheduled for special days (both empty); `settings.agreement_renewal_days`
+how long a staff agreement's acknowledgement lasts (a year for every existing setting).
 
 Revision ID: r0005_policy
 Revises: r0004
@@ -43,6 +46,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_setting_equipment_setting_id", "setting_equipment", ["setting_id"])
+    op.create_table(
+        "declarations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("setting_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("about", sa.Text(), nullable=False),
+        sa.Column("review_on", sa.String(length=10), nullable=False),
+        sa.Column("recorded_by", sa.String(length=80), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"]),
+        sa.ForeignKeyConstraint(["setting_id"], ["settings.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_declarations_setting_id", "declarations", ["setting_id"])
+    op.create_table(
+        "event_day_notices",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("setting_id", sa.Integer(), nullable=False),
+        sa.Column("on_date", sa.String(length=10), nullable=False),
+        sa.Column("title", sa.String(length=80), nullable=False),
+        sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.Column("created_by", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(["setting_id"], ["settings.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("setting_id", "on_date"),
+    )
+    with op.batch_alter_table("settings") as batch:
+        batch.add_column(sa.Column("agreement_renewal_days", sa.Integer(), nullable=False,
+                                   server_default="365"))  # fmt: skip
     session = Session(bind=op.get_bind())
     kiosks = session.scalars(sa.text("SELECT kiosk_id FROM kiosk_states"))
     sitestate.rebuild(session, list(kiosks))
@@ -51,5 +85,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # The older code reads a kept state and ignores its "exceptions".
+    with op.batch_alter_table("settings") as batch:
+        batch.drop_column("agreement_renewal_days")
+    op.drop_table("event_day_notices")
+    op.drop_index("ix_declarations_setting_id", table_name="declarations")
+    op.drop_table("declarations")
     op.drop_index("ix_setting_equipment_setting_id", table_name="setting_equipment")
     op.drop_table("setting_equipment")
