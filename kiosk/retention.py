@@ -17,7 +17,7 @@ from kiosk.domain.state import STAFF_KINDS
 from kiosk.domain.types import EventKind
 from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.store.events import open_shift_starts, still_open
-from kiosk.store.models import Event, SyncState, Visitor
+from kiosk.store.models import Event, Observation, SyncState, Visitor
 
 # The setting's own equipment signed out and in, and the agreements acknowledged or put off:
 # staff records like the shifts. (An acknowledgement older than this is due again anyway, as long
@@ -57,6 +57,9 @@ class RetentionService:
         cutoff = self.ctx.clock.now() - timedelta(
             days=self.ctx.config.retention.visitor_details_days
         )
+        if not dry_run:  # a professional's details from an observation: kept like a visitor's
+            past = cutoff.astimezone(self.ctx.tz).date().isoformat()
+            session.execute(delete(Observation).where(Observation.on_date < past))
         due = (Visitor.signed_in_at < cutoff) & Visitor.erased_at.is_(None)
         count = session.scalar(select(func.count(Visitor.id)).where(due)) or 0
         if not dry_run and count:

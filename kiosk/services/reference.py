@@ -21,9 +21,10 @@ from kiosk.domain.notices import DayNotice, check_day_notices
 from kiosk.domain.people import normalise_uid
 from kiosk.domain.types import EventKind, PolicyError
 from kiosk.services.context import Recorded, ServiceContext, recorded
-from kiosk.store.models import Badge, Equipment, EventNotice, StaffAgreement
+from kiosk.store.models import Badge, Equipment, EventNotice, Observation, StaffAgreement
 
-SECTION_KEYS = {"equipment", "agreements", "agreement_renewal_days", "event_notices"}
+SECTION_KEYS = {"equipment", "agreements", "agreement_renewal_days", "event_notices",
+                "observations"}  # fmt: skip
 
 
 def _text(entry: dict[str, Any], key: str, default: str | None = None) -> str:
@@ -60,6 +61,7 @@ def apply_policy_reference(ctx: ServiceContext, data: dict[str, Any]) -> Recorde
     items = parse_equipment(data["equipment"]) if "equipment" in data else None
     agreements = parse_agreements(data) if "agreements" in data else None
     days = parse_day_notices(data["event_notices"]) if "event_notices" in data else None
+    watching = parse_observations(data["observations"]) if "observations" in data else None
     with ctx.recording() as session:
         if items is not None:
             _write_equipment(session, items)
@@ -69,6 +71,9 @@ def apply_policy_reference(ctx: ServiceContext, data: dict[str, Any]) -> Recorde
             session.execute(delete(EventNotice))
             session.add_all(EventNotice(on_date=n.on_date.isoformat(), title=n.title,
                                         version=n.version, text=n.text) for n in days)  # fmt: skip
+        if watching is not None:
+            session.execute(delete(Observation))
+            session.add_all(watching)
         parts = sorted(set(data) & SECTION_KEYS)
         payload = {"version": str(data.get("version", "")), "parts": parts}
         event = ctx.append(session, EventKind.ADMIN_REFERENCE, payload=payload)
@@ -120,3 +125,23 @@ def parse_day_notices(raw: Any) -> list[DayNotice]:
                                _text(entry, "text")))  # fmt: skip
     check_day_notices(items)
     return items
+
+
+def parse_observations(raw: Any) -> list[Observation]:
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise PolicyError("'observations' must be a list of objects.")
+    return [_observation(entry) for entry in raw]
+
+
+def _observation(entry: dict[str, Any]) -> Observation:
+    if not isinstance(entry.get("id"), int):
+        raise PolicyError("Each observation needs a whole-number 'id'.")
+    try:
+        day = date.fromisoformat(_text(entry, "date")).isoformat()
+    except ValueError:
+        raise PolicyError(f"{entry.get('date')!r} is not a date (YYYY-MM-DD).") from None
+    return Observation(
+        id=entry["id"], on_date=day, at_time=_text(entry, "time")[:5],
+        professional=_text(entry, "professional")[:80],
+        organisation=_text(entry, "organisation")[:120], present=_text(entry, "present")[:200],
+    )  # fmt: skip

@@ -172,3 +172,16 @@ class EventNotice(Base):
     title: Mapped[str] = mapped_column(String(80))
     version: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
+
+
+class Observation(Base):
+    """An approved virtual observation (from the console), for the manager's screen on the day.
+    A professional's name and organisation: kept like a visitor's details (retention)."""
+
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    on_date: Mapped[str] = mapped_column(String(10))
+    at_time: Mapped[str] = mapped_column(String(5))
+    professional: Mapped[str] = mapped_column(String(80))
+    organisation: Mapped[str] = mapped_column(String(120))
+    present: Mapped[str] = mapped_column(String(200))

@@ -15,6 +15,7 @@ from kivy.properties import StringProperty
 
 from kiosk.domain.types import StaffId
 from kiosk.services.approvals import Approval
+from kiosk.services.observations import todays_observations
 from kiosk.services.rollcall import DeviceLine, ExceptionLine, RollCall
 from kiosk.ui.journey import for_behalf
 from kiosk.ui.root import KioskScreen
@@ -47,6 +48,15 @@ class ManagerMenuScreen(KioskScreen):
         roll = self.kiosk.app.kiosk.roll_call.now()
         body = devices_out_text(roll, self.hhmm, self.kiosk.app.ctx.local_day_hhmm)
         self.kiosk.show("manager_list", title="Devices out and overdue", body=body)
+
+    def observations(self) -> None:
+        found = todays_observations(self.kiosk.app.ctx)
+        lines = [f"[b]{o.at_time}[/b] {esc(o.professional)} ({esc(o.organisation)}), with "
+                 f"{esc(o.present)}. Secure location declared; parent permission confirmed; "
+                 "[b]not to be recorded[/b]." for o in found]  # fmt: skip
+        lines = lines or ["None approved for today."]
+        title = "Today's virtual observations"
+        self.kiosk.show("manager_list", title=title, body="\n".join(lines))
 
     def hhmm(self, moment: Any) -> str:
         return self.kiosk.local_time(moment)

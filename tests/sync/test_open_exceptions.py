@@ -97,7 +97,12 @@ def test_an_upgrade_refolds_exceptions_left_before_it(running: Running, tmp_path
         old = raw if isinstance(raw, dict) else json.loads(raw)
         old.pop("exceptions")
         conn.execute(text("UPDATE kiosk_states SET state = :s"), {"s": json.dumps(old)})
-        for table in ("setting_equipment", "declarations", "event_day_notices"):  # not in r0004
+        for table in (
+            "setting_equipment",
+            "declarations",
+            "event_day_notices",
+            "virtual_observations",
+        ):
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE settings DROP COLUMN agreement_renewal_days"))
         conn.execute(text("UPDATE alembic_version SET version_num = 'r0004'"))

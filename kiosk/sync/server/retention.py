@@ -20,7 +20,7 @@ from kiosk.sync.server import sitestate
 from kiosk.sync.server.managers import drop_expired_sessions
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 from kiosk.sync.server.queries import kiosks_of
-from kiosk.sync.server.tenancy import Declaration, Person, Setting
+from kiosk.sync.server.tenancy import Declaration, Person, Setting, VirtualObservation
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,9 @@ def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pru
         )
         sessions = drop_expired_sessions(session)
         _drop_leavers_declarations(session, _text(now - timedelta(days=policy.events_days)))
+        # A professional's details are kept like a visitor's, counted from the observation day.
+        past = (now - timedelta(days=policy.visitor_details_days)).date().isoformat()
+        session.execute(delete(VirtualObservation).where(VirtualObservation.on_date < past))
     visitors, unknown, old = counts
     return Pruned(visitors, unknown, old, keys, sessions)
 

@@ -140,6 +140,28 @@ class EventDayNotice(Base):
     created_by: Mapped[str] = mapped_column(String(80))
 
 
+class VirtualObservation(Base):
+    """A professional who cannot attend asks to observe by video. Nothing about the child beyond
+    what the setting chooses to write (`notes`). Approved only with the three confirmations."""
+
+    __tablename__ = "virtual_observations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
+    professional: Mapped[str] = mapped_column(String(80))
+    organisation: Mapped[str] = mapped_column(String(120))
+    on_date: Mapped[str] = mapped_column(String(10))  # local date
+    at_time: Mapped[str] = mapped_column(String(5))  # local HH:MM
+    present: Mapped[str] = mapped_column(String(200))  # who of the setting will be present
+    secure_location: Mapped[bool] = mapped_column(default=False)  # they declared it
+    parent_permission: Mapped[bool] = mapped_column(default=False)  # confirmed by the setting
+    not_recorded: Mapped[bool] = mapped_column(default=False)  # they accepted the condition
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    decided_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
 class Declaration(Base):
     """A member of staff's declaration (e.g. a friendship with a parent or carer from before they
     joined), recorded by a manager with a date to review it. Managers only: never sent to a

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.equipment import KINDS
-from kiosk.sync.server import agreements_view, audit, day_notices, equipment_view
+from kiosk.sync.server import agreements_view, audit, equipment_view
 from kiosk.sync.server import policy_admin as admin
 from kiosk.sync.server.render import HEADERS
 from kiosk.sync.server.tenancy import Person, Setting, SettingEquipment
@@ -80,7 +80,9 @@ def build_policy_pages(engine: Engine, access: Access) -> APIRouter:
 
     @router.get("/agreements")
     async def agreements(request: Request, viewer: Who, setting: Scope) -> Response:
-        context = await run_in_threadpool(_read, engine, lambda s: _agreements_context(s, setting))
+        context = await run_in_threadpool(
+            read_with, engine, lambda s: _agreements_context(s, setting)
+        )
         done = DONE.get(request.query_params.get("done", ""), "")
         return await run_in_threadpool(page, engine, "agreements.html", viewer, setting=setting,
                                        title="Agreements", done=done, **context)  # fmt: skip
@@ -109,35 +111,10 @@ def build_policy_pages(engine: Engine, access: Access) -> APIRouter:
             raise NotFound()
         return see_other(f"/manager/s/{setting.id}/agreements?done=removed")
 
-    @router.get("/event-days")
-    async def event_days(request: Request, viewer: Who, setting: Scope) -> Response:
-        rows = await run_in_threadpool(_read, engine, lambda s: day_notices.day_notices_of(
-            s, setting.id, from_day=day_notices.today_in(setting)))  # fmt: skip
-        done = DONE.get(request.query_params.get("done", ""), "")
-        return await run_in_threadpool(page, engine, "event_days.html", viewer, setting=setting,
-                                       title="Event days", done=done, notices=rows)  # fmt: skip
-
-    @router.post("/event-days")
-    async def schedule(posted: Form, setting: Scope) -> Response:
-        actor = posted.viewer.actor
-        await run_in_threadpool(in_transaction, engine, lambda s: day_notices.schedule(
-            s, setting, actor, on_date=posted.get("on_date"), title=posted.get("title"),
-            version=posted.get("version"), body=posted.get("body")))  # fmt: skip
-        return see_other(f"/manager/s/{setting.id}/event-days?done=scheduled")
-
-    @router.post("/event-days/{notice_id}/cancel")
-    async def cancel(notice_id: int, posted: Form, setting: Scope) -> Response:
-        actor = posted.viewer.actor
-        cancelled = await run_in_threadpool(in_transaction, engine, lambda s: day_notices.cancel(
-            s, setting, actor, notice_id))  # fmt: skip
-        if not cancelled:
-            raise NotFound()
-        return see_other(f"/manager/s/{setting.id}/event-days?done=cancelled")
-
     return router
 
 
-def _read(engine: Engine, work: Callable[[Session], T]) -> T:
+def read_with(engine: Engine, work: Callable[[Session], T]) -> T:
     with Session(engine, expire_on_commit=False) as session:
         return work(session)
 

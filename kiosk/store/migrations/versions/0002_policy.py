@@ -3,7 +3,8 @@
 `notice_texts` remembers the text first shown under each notice version and language, so a
 changed text under an old version is refused. `equipment` is the register of the setting's own
 cameras and tablets; `agreements` the current version of each staff agreement; `event_notices`
-the visitor notices scheduled for special days. Existing data needs nothing: the first sign-in
+the visitor notices scheduled for special days; `observations` the approved virtual
+observations, for the manager's screen. Existing data needs nothing: the first sign-in
 after the upgrade records the text in use, and the other tables start empty.
 
 Revision ID: 0002_policy
@@ -53,6 +54,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("on_date"),
     )
     op.create_table(
+        "observations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("on_date", sa.String(length=10), nullable=False),
+        sa.Column("at_time", sa.String(length=5), nullable=False),
+        sa.Column("professional", sa.String(length=80), nullable=False),
+        sa.Column("organisation", sa.String(length=120), nullable=False),
+        sa.Column("present", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
         "agreements",
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("version", sa.String(length=40), nullable=False),
@@ -64,6 +75,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("agreements")
+    op.drop_table("observations")
     op.drop_table("event_notices")
     op.drop_table("equipment")
     op.drop_table("notice_texts")

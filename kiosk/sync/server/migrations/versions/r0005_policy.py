@@ -7,8 +7,9 @@ left open by shifts that ended before the upgrade show at once.
 
 `setting_equipment` is each setting's register of its own cameras and tablets (empty to start);
 `declarations` the staff declarations a manager records, `event_day_notices` the visitor notices
-scheduled for special days (both empty); `settings.agreement_renewal_days`
-how long a staff agreement's acknowledgement lasts (a year for every existing setting).
+scheduled for special days, `virtual_observations` the requests to observe by video (all
+empty); `settings.agreement_renewal_days` how long a staff agreement's acknowledgement lasts (a
+year for every existing setting).
 
 Revision ID: r0005_policy
 Revises: r0004
@@ -74,6 +75,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("setting_id", "on_date"),
     )
+    op.create_table(
+        "virtual_observations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("setting_id", sa.Integer(), nullable=False),
+        sa.Column("professional", sa.String(length=80), nullable=False),
+        sa.Column("organisation", sa.String(length=120), nullable=False),
+        sa.Column("on_date", sa.String(length=10), nullable=False),
+        sa.Column("at_time", sa.String(length=5), nullable=False),
+        sa.Column("present", sa.String(length=200), nullable=False),
+        sa.Column("secure_location", sa.Boolean(), nullable=False),
+        sa.Column("parent_permission", sa.Boolean(), nullable=False),
+        sa.Column("not_recorded", sa.Boolean(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("decided_by", sa.String(length=80), nullable=True),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.Column("created_by", sa.String(length=80), nullable=False),
+        sa.ForeignKeyConstraint(["setting_id"], ["settings.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_virtual_observations_setting_id", "virtual_observations", ["setting_id"])
     with op.batch_alter_table("settings") as batch:
         batch.add_column(sa.Column("agreement_renewal_days", sa.Integer(), nullable=False,
                                    server_default="365"))  # fmt: skip
@@ -87,6 +109,8 @@ def downgrade() -> None:
     # The older code reads a kept state and ignores its "exceptions".
     with op.batch_alter_table("settings") as batch:
         batch.drop_column("agreement_renewal_days")
+    op.drop_index("ix_virtual_observations_setting_id", table_name="virtual_observations")
+    op.drop_table("virtual_observations")
     op.drop_table("event_day_notices")
     op.drop_index("ix_declarations_setting_id", table_name="declarations")
     op.drop_table("declarations")
