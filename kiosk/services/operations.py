@@ -16,7 +16,7 @@ from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.services.lookup import find_staff
 from kiosk.store import backup
 from kiosk.store.events import load_site_state
-from kiosk.store.models import Badge, Visitor
+from kiosk.store.models import Badge, Observation, Visitor
 
 
 class OperationsService:
@@ -33,7 +33,8 @@ class OperationsService:
         return made, recorded(event, f"Backup written to {made}.")
 
     def erase_visitor(self, name: str) -> Recorded:
-        """Blank every stored visit by a visitor with exactly this name (case-insensitive)."""
+        """Blank every stored visit by a visitor with exactly this name (case-insensitive), and
+        remove any virtual observation by a professional of that name."""
         wanted = fold(name)
         with self.ctx.recording() as session:
             rows = [
@@ -41,15 +42,21 @@ class OperationsService:
                 for v in session.scalars(select(Visitor).where(Visitor.erased_at.is_(None)))
                 if v.name and fold(v.name) == wanted
             ]
-            if not rows:
+            watching = [o for o in session.scalars(select(Observation))
+                        if fold(o.professional) == wanted]  # fmt: skip
+            for observation in watching:
+                session.delete(observation)
+            if not rows and not watching:
                 raise PolicyError(f"No visitor called {name!r} is held (already erased?).")
             for row in rows:
                 row.name = row.organisation = row.visiting = None
                 row.erased_at = self.ctx.clock.now()
             event = self.ctx.append(
-                session, EventKind.ADMIN_ERASE, payload={"visitor_ids": [r.id for r in rows]}
-            )
-        return recorded(event, f"Erased {len(rows)} visit(s); the visits are still counted.")
+                session, EventKind.ADMIN_ERASE,
+                payload={"visitor_ids": [r.id for r in rows], "observations": len(watching)},
+            )  # fmt: skip
+        return recorded(event, f"Erased {len(rows)} visit(s) and {len(watching)} observation(s); "
+                        "the visits are still counted.")  # fmt: skip
 
     def erase_staff(self, name: str) -> Recorded:
         """A leaver's name erased: inactive, badges revoked, PIN gone, events kept."""

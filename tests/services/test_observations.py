@@ -27,3 +27,14 @@ def test_listed_on_the_day_and_kept_no_longer_than_a_visitors_details(
     RetentionService(app.ctx).purge()
     clock.advance(-31 * 86400)
     assert todays_observations(app.ctx) == []  # the row itself is gone, not just another day
+
+
+def test_erasing_a_professional_removes_their_observation(app: App) -> None:
+    from kiosk.services.operations import OperationsService
+
+    apply_policy_reference(app.ctx, {"observations": [ROSA]})
+    done = OperationsService(app.ctx).erase_visitor("dr rosa lopez")
+    assert "0 visit(s) and 1 observation(s)" in done.message
+    assert todays_observations(app.ctx) == []
+    with pytest.raises(PolicyError, match="No visitor called"):
+        OperationsService(app.ctx).erase_visitor("Dr Rosa Lopez")
