@@ -29,6 +29,10 @@ from kiosk.services.visitors import VisitorService
 from kiosk.store.events import load_site_state
 
 UNREADABLE = "The badge was not read properly. Please tap again."
+EQUIPMENT_TAG = (
+    "That is the tag of the setting's {label}. Tap your own badge first, then choose "
+    "'The setting's camera or tablet'."
+)
 # An approval is for the request in front of the manager, not for later ones.
 APPROVAL_VALID_FOR = timedelta(minutes=2)
 
@@ -58,6 +62,10 @@ class KioskService:
             outcome = resolve_tap(
                 badge, staff, load_site_state(session), self.ctx.config.lockers.ids
             )
+        if outcome.kind == TapKind.UNKNOWN:
+            item = self.equipment.by_tag(uid)
+            if item is not None:  # not a badge, and not to be offered for enrolment as one
+                return TapOutcome(TapKind.UNKNOWN, EQUIPMENT_TAG.format(label=item.label))
         if outcome.refused:
             self._record_refusal(outcome, uid, staff)
         return outcome

@@ -207,7 +207,7 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         if outcome.kind is TapKind.ON_SHIFT:
             self.show("on_shift", case=case)
         else:
-            from kiosk.ui.agreement import start_shift_or_agreements  # a screen module: no cycle
+            from kiosk.ui.agreement import start_shift_or_agreements  # it imports this module
 
             start_shift_or_agreements(self, case)
 

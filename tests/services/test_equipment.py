@@ -125,3 +125,10 @@ def test_retention_removes_old_equipment_records_but_not_what_is_still_out(
     assert kept == [("equipment.out", "Camera 1")]
     (line,) = [x for x in app.kiosk.equipment.lines() if x.since is not None]
     assert (line.item.label, line.late) == ("Camera 1", "shift ended")
+
+
+def test_a_tag_tapped_on_its_own_is_not_an_unknown_badge(app: App) -> None:
+    with_register(app)
+    outcome = app.kiosk.tap(CAMERA_TAG)
+    assert "tag of the setting's Camera 1" in outcome.message
+    assert app.admin.unknown_badges() == []  # never offered for enrolment as a badge
