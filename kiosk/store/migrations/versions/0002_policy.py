@@ -26,6 +26,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # The open exceptions (shift ends with a device still out) are read on every tap: an index
+    # on the kind and the length of `still_out` finds them without parsing every shift end.
+    op.create_index(
+        "ix_events_still_out", "events",
+        ["kind", sa.text("json_array_length(payload, '$.still_out')")],
+    )  # fmt: skip
     op.create_table(
         "notice_texts",
         sa.Column("version", sa.String(length=40), nullable=False),
@@ -74,6 +80,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_events_still_out", table_name="events")
     op.drop_table("agreements")
     op.drop_table("observations")
     op.drop_table("event_notices")
