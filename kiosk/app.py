@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config, ConfigError
-from kiosk.domain.types import EventKind
+from kiosk.domain.types import EventKind, PolicyError
 from kiosk.errors import StoreError
 from kiosk.services import KioskService, Recorded, ServiceContext
 from kiosk.services.admin import AdminService
@@ -112,7 +112,13 @@ def open_running(config: Config) -> tuple[App, RunLock]:
     lock.acquire("start a second time")
     try:
         check_integrity(config)
-        return open_app(config), lock
+        app = open_app(config)
+        try:
+            app.kiosk.visitors.check_notices()  # a changed notice under an old version: refuse
+        except PolicyError as exc:
+            app.close()
+            raise ConfigError(str(exc)) from exc
+        return app, lock
     except BaseException:
         lock.release()
         raise

@@ -153,6 +153,11 @@ def _devices() -> str:
     return f"coalesce(({listed}), '')"
 
 
+def _payload_list(column: Column) -> str:
+    listed = f"SELECT group_concat(value, '; ') FROM json_each(e.payload, '$.{column.key}')"  # noqa: S608
+    return f"CASE WHEN e.kind IN ({_kinds(column.kinds)}) THEN coalesce(({listed}), '') ELSE '' END"
+
+
 def _detail(column: Column) -> str:
     parts = " || ' ' || ".join(
         f"coalesce('{key}=' || json_extract(e.payload, '$.{key}'), '')" for key in DETAIL_KEYS
@@ -167,6 +172,14 @@ PERSON_SQL = (
     "CASE WHEN e.staff_id IS NOT NULL THEN s.name "
     "WHEN v.id IS NOT NULL THEN coalesce(v.name, '(erased)') ELSE '' END"
 )
+
+
+def _payload_value(column: Column) -> str:
+    if column.source is Source.PAYLOAD_LIST:
+        return _payload_list(column)
+    if column.source is Source.PAYLOAD_YES_NO:
+        return _yes_no(_payload(column))
+    return f"coalesce({_payload(column)}, '')"
 
 
 def _sql_value(column: Column, changes: list[tuple[datetime, int]]) -> str:  # noqa: PLR0911
@@ -188,10 +201,8 @@ def _sql_value(column: Column, changes: list[tuple[datetime, int]]) -> str:  # n
             return _devices()
         case Source.APPROVER:
             return "coalesce(a.name, '')"  # joined in export_sql
-        case Source.PAYLOAD:
-            return f"coalesce({_payload(column)}, '')"
-        case Source.PAYLOAD_YES_NO:
-            return _yes_no(_payload(column))
+        case Source.PAYLOAD | Source.PAYLOAD_LIST | Source.PAYLOAD_YES_NO:
+            return _payload_value(column)
         case Source.PAYLOAD_LOCAL_TIME:
             return f"coalesce({_local(_payload(column), changes)}, '')"
         case Source.DETAIL:

@@ -30,6 +30,7 @@ class Source(StrEnum):
     DEVICES = "devices"  # the devices the event is about, "; " between them
     APPROVER = "approver"  # the name of the staff member whose id is the payload's `key`
     PAYLOAD = "payload"  # the payload's `key` as text
+    PAYLOAD_LIST = "payload_list"  # the payload's `key` (a list) joined with "; "
     PAYLOAD_YES_NO = "payload_yes_no"  # the payload's `key` (true / false) as yes / no
     PAYLOAD_LOCAL_TIME = "payload_local_time"  # the payload's `key` (a UTC time) in local time
     DETAIL = "detail"  # "uid=… why=…": which badge, and why it was refused
@@ -60,6 +61,9 @@ DEVICE_KEYS: dict[str, str] = {
     K.SHIFT_END: "collected",
     K.DEVICE_OUT: "device",
     K.DEVICE_IN: "device",
+    K.EXCEPTION_CLOSE: "device",
+    K.EQUIPMENT_OUT: "equipment",  # the setting's own: the kind column tells it from a personal one
+    K.EQUIPMENT_IN: "equipment",
 }
 # Kinds whose payload says which badge, or why something was refused.
 DETAILED = (K.BADGE_UNKNOWN, K.BADGE_REFUSED, K.ADMIN_BADGE_ENROL, K.ADMIN_BADGE_REVOKE,
@@ -81,9 +85,17 @@ COLUMNS = (
     Column("devices", Source.DEVICES, kinds=tuple(DEVICE_KEYS)),
     Column("locker", Source.PAYLOAD, "locker", STAFF_ACTIONS),
     Column("reason", Source.PAYLOAD, "reason", (K.DEVICE_OUT,)),
-    Column("approver", Source.APPROVER, "approver_id", (K.DEVICE_OUT,)),
+    Column("approver", Source.APPROVER, "approver_id", (K.DEVICE_OUT, K.EXCEPTION_CLOSE)),
     Column("expected_return_local", Source.PAYLOAD_LOCAL_TIME, "expected_return", (K.DEVICE_OUT,)),
+    # A device not back at shift end: the open exception a manager later closes (with a note).
+    Column("still_out", Source.PAYLOAD_LIST, "still_out", (K.SHIFT_END,)),
+    Column("note", Source.PAYLOAD, "note", (K.EXCEPTION_CLOSE,)),
+    Column("purpose", Source.PAYLOAD, "purpose", (K.EQUIPMENT_OUT,)),
+    Column("agreement", Source.PAYLOAD, "agreement", (K.AGREEMENT_ACK, K.AGREEMENT_DEFER)),
+    Column("agreement_version", Source.PAYLOAD, "version", (K.AGREEMENT_ACK, K.AGREEMENT_DEFER)),
     Column("notice_version", Source.PAYLOAD, "notice_version", (K.VISITOR_IN,)),
+    # "usual", or "event: <title>" on a day with its own notice (e.g. a Christmas concert).
+    Column("notice", Source.PAYLOAD, "notice", (K.VISITOR_IN,)),
     Column("lone_working", Source.PAYLOAD_YES_NO, "lone_working", (K.VISITOR_IN,)),
     Column("quiet_space_shown", Source.PAYLOAD, "quiet_space", (K.VISITOR_IN,)),
     Column("on_behalf", Source.PAYLOAD_YES_NO, "on_behalf"),

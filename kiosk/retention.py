@@ -30,11 +30,17 @@ from kiosk.domain.types import EventKind
 from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.store import peers
 from kiosk.store.erasures import truncate_wal
-from kiosk.store.events import load_site_state, open_shift_starts
-from kiosk.store.models import Event, PeerEvent, SyncState, Visitor
+from kiosk.store.events import load_site_state, open_shift_starts, still_open
+from kiosk.store.models import Event, Observation, PeerEvent, SyncState, Visitor
 
 REFUSED_KINDS = (EventKind.BADGE_REFUSED.value, EventKind.APPROVAL_REFUSED.value)
 VISIT_KINDS = (EventKind.VISITOR_IN.value, EventKind.VISITOR_OUT.value)
+
+# The setting's own equipment signed out and in, and the agreements acknowledged or put off:
+# staff records like the shifts. (An acknowledgement older than this is due again anyway, as long
+# as the renewal period is shorter than the staff records' period, as the defaults are.)
+POLICY_STAFF_KINDS = frozenset({EventKind.EQUIPMENT_OUT, EventKind.EQUIPMENT_IN,
+                             EventKind.AGREEMENT_ACK, EventKind.AGREEMENT_DEFER})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class RetentionService:
                 self._erase_visitors(session, dry_run),
                 self._remove_events(session, [EventKind.BADGE_UNKNOWN.value],
                                     days.unknown_badge_days, dry_run, removed),
-                self._remove_events(session, [k.value for k in STAFF_KINDS],
+                self._remove_events(session, [k.value for k in STAFF_KINDS | POLICY_STAFF_KINDS],
                                     days.staff_events_days, dry_run, removed),
                 self._remove_events(session, list(REFUSED_KINDS),
                                     days.refused_attempts_days, dry_run, removed),
@@ -85,6 +91,9 @@ class RetentionService:
         """Visitors whose visit ended (by its right time) before the cutoff; never one still
         on site, whatever their sign-in time says."""
         cutoff = self._cutoff(self.ctx.config.retention.visitor_details_days)
+        if not dry_run:  # a professional's details from an observation: kept like a visitor's
+            past = cutoff.astimezone(self.ctx.tz).date().isoformat()
+            session.execute(delete(Observation).where(Observation.on_date < past))
         on_site = set(load_site_state(session).visitors)
         held = session.scalars(select(Visitor.id).where(Visitor.erased_at.is_(None)))
         candidates = [v for v in held if v not in on_site]
@@ -110,9 +119,9 @@ class RetentionService:
         due: ColumnElement[bool] = Event.kind.in_(kinds)
         if self.ctx.config.sync.url:  # with sync on, only what the records service already has
             due = due & (Event.sync_state == SyncState.SENT.value)
-        open_starts = open_shift_starts(session)
-        if open_starts:  # keep everything from the oldest shift still open onwards
-            due = due & (Event.seq < min(open_starts.values()))
+        open_starts = list(open_shift_starts(session).values()) + still_open(session)
+        if open_starts:  # keep everything from the oldest shift or exception still open on
+            due = due & (Event.seq < min(open_starts))
         synced = due & Event.clock_synced.is_(True) & (Event.occurred_at < cutoff)
         ids = list(session.scalars(select(Event.id).where(synced)))
         unsynced = select(Event.id).where(due & Event.clock_synced.is_(False))

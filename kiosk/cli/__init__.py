@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from kiosk.cli import hardware, operations, people, record, reports, setup, sync, ui
+from kiosk.cli import hardware, operations, people, policy, record, reports, setup, sync, ui
 from kiosk.config import ConfigError, load_config
 from kiosk.domain.types import PolicyError
 from kiosk.errors import NotRecorded, StoreError
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", metavar="FILE", help="TOML configuration file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (setup, people, record, reports, operations, hardware, sync, ui):
+    for module in (setup, people, record, reports, policy, operations, hardware, sync, ui):
         module.register(sub)
     return parser
 

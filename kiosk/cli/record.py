@@ -36,6 +36,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     back.add_argument("name")
     back.add_argument("--device", required=True)
     back.set_defaults(func=cmd_device_in)
+    close = rsub.add_parser(
+        "close-exception", help="close a device's open exception (not back at shift end)"
+    )
+    close.add_argument("name", help="whose device it is")
+    close.add_argument("--device", required=True)
+    close.add_argument("--approver", required=True, help="the closing manager (PIN asked for)")
+    close.add_argument("--note", default="", help="what happened to it, e.g. 'returned next day'")
+    close.set_defaults(func=cmd_close_exception)
     vin = rsub.add_parser("visitor-in", help="sign a visitor in")
     vin.add_argument("--name", required=True)
     vin.add_argument("--type", choices=[t.value for t in VisitorType], default="visitor")
@@ -92,6 +100,18 @@ def cmd_device_in(args: argparse.Namespace, config: Config) -> int:
     app = app_for(config)
     staff_id = staff_named(app, args.name)
     print(app.kiosk.device_in(staff_id, args.device, on_behalf=acting_person(args)).message)
+    return 0
+
+
+def cmd_close_exception(args: argparse.Namespace, config: Config) -> int:
+    app = app_for(config)
+    owner = staff_named(app, args.name)
+    approver = staff_named(app, args.approver)
+    approval = app.kiosk.approvals.verify(approver, read_pin(f"PIN for {args.approver}: "))
+    done = app.kiosk.close_exception(
+        owner, args.device, approval, note=args.note, on_behalf=acting_person(args)
+    )
+    print(done.message)
     return 0
 
 

@@ -67,6 +67,15 @@ def print_roll_call(roll: RollCall, tz: ZoneInfo) -> None:
         print(f"  {v.visitor_type:<8} {v.name}{org} since {hhmm(v.since)}{lone}")
     for o in roll.overdue:
         print(f"  OVERDUE  {o.name}: {o.device} ({o.kind}) due {hhmm(o.due)}")
+    for e in roll.equipment:
+        late = f"  OVERDUE ({e.late})" if e.late else ""
+        what = f"{e.kind} {e.label}: with {e.name} ({e.purpose})"
+        print(f"  SETTING'S {what} since {hhmm(e.since)}{late}")
+    for x in roll.exceptions:
+        ended = x.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        print(
+            f"  OPEN     {x.name}: {x.device} not back at shift end {ended} (a manager closes it)"
+        )
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:

@@ -8,6 +8,11 @@ KIND_WORDS = {
     "shift.end": "Shift ended",
     "device.out": "Device taken out",
     "device.in": "Device put back",
+    "exception.close": "Not back at shift end: closed by a manager",
+    "equipment.out": "Setting's equipment signed out",
+    "equipment.in": "Setting's equipment signed back in",
+    "agreement.ack": "Staff agreement acknowledged",
+    "agreement.defer": "Staff agreement put off (once)",
     "visitor.in": "Visitor signed in",
     "visitor.out": "Visitor signed out",
     "badge.unknown": "Unknown badge tapped",
@@ -29,5 +34,6 @@ KIND_WORDS = {
     "admin.restore": "Backup restored (at the kiosk)",
     "admin.erase": "Details erased (at the kiosk)",
     "admin.access": "Subject access file made (at the kiosk)",
+    "admin.reference": "Policy reference applied (at the kiosk)",
     "roster.applied": "Kiosk took the setting's staff and policy (version)",
 }

@@ -170,3 +170,17 @@ def decide_device_in(staff: StaffInfo, state: SiteState, device: str) -> dict[st
     if device not in presence.out:
         raise PolicyError(f"Your {device} is not out, so there is nothing to put back.")
     return {"device": device, "locker": presence.locker}
+
+
+def decide_close_exception(
+    owner: StaffInfo, state: SiteState, device: str, *, approver: StaffInfo | None, note: str
+) -> dict[str, Any]:
+    """A manager closes the open exception of a device not back at its owner's shift end."""
+    if (owner.staff_id, device) not in state.exceptions:
+        raise PolicyError(f"There is no open exception for {owner.name}'s {device}.")
+    _check_approver(owner, approver)
+    assert approver is not None
+    note = " ".join(note.split())
+    if len(note) > 200:
+        raise PolicyError("Please keep the note to 200 characters.")
+    return {"device": device, "approver_id": approver.staff_id, "note": note}

@@ -34,6 +34,15 @@ class DeviceOut:
     expected_return: datetime | None
 
 
+@dataclass(frozen=True)
+class OpenException:
+    """A device still out when its owner ended their shift: open until a manager closes it."""
+
+    staff_id: StaffId
+    device: str
+    since: datetime  # when the shift ended without it
+
+
 @dataclass
 class StaffPresence:
     staff_id: StaffId
@@ -59,6 +68,8 @@ class VisitorPresence:
 class SiteState:
     staff: dict[StaffId, StaffPresence] = field(default_factory=dict)
     visitors: dict[VisitorId, VisitorPresence] = field(default_factory=dict)
+    # (owner, device) -> the open exception; it outlives the shift, unlike `staff`.
+    exceptions: dict[tuple[StaffId, str], OpenException] = field(default_factory=dict)
 
     def locker_holder(self, locker: str) -> StaffId | None:
         for presence in self.staff.values():
@@ -79,6 +90,9 @@ def _apply_staff(state: SiteState, event: EventFact) -> None:
         )
     elif event.kind == EventKind.SHIFT_END:
         state.staff.pop(sid, None)
+        _open_exceptions(state, sid, event)
+    elif event.kind == EventKind.EXCEPTION_CLOSE:
+        state.exceptions.pop((sid, str(event.payload["device"])), None)
     elif event.kind == EventKind.DEVICE_OUT and sid in state.staff:
         presence = state.staff[sid]
         device = str(event.payload["device"])
@@ -89,6 +103,15 @@ def _apply_staff(state: SiteState, event: EventFact) -> None:
         device = str(event.payload["device"])
         presence.out.pop(device, None)
         presence.stored.add(device)
+
+
+def _open_exceptions(state: SiteState, sid: StaffId, event: EventFact) -> None:
+    """Read from the shift end's own payload (not the presence), so the shift end alone is
+    enough to know its exceptions: the kiosk folds it without the shift that came before."""
+    for device in event.payload.get("still_out", []):
+        key = (sid, str(device))
+        if key not in state.exceptions:  # an older one still open is the same missing device
+            state.exceptions[key] = OpenException(sid, str(device), event.occurred_at)
 
 
 def _device_out(event: EventFact, device: str) -> DeviceOut:
@@ -117,8 +140,9 @@ def _apply_visitor(state: SiteState, event: EventFact) -> None:
 
 
 STAFF_KINDS = frozenset(
-    {EventKind.SHIFT_START, EventKind.SHIFT_END, EventKind.DEVICE_OUT, EventKind.DEVICE_IN}
-)
+    {EventKind.SHIFT_START, EventKind.SHIFT_END, EventKind.DEVICE_OUT, EventKind.DEVICE_IN,
+     EventKind.EXCEPTION_CLOSE}
+)  # fmt: skip
 VISITOR_KINDS = frozenset({EventKind.VISITOR_IN, EventKind.VISITOR_OUT})
 
 

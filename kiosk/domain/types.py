@@ -55,6 +55,14 @@ class EventKind(StrEnum):
     SHIFT_END = "shift.end"
     DEVICE_OUT = "device.out"
     DEVICE_IN = "device.in"
+    # A manager closes the exception a device still out at its owner's shift end left open.
+    EXCEPTION_CLOSE = "exception.close"
+    # The setting's own cameras and tablets (never personal devices): signed out and back in.
+    EQUIPMENT_OUT = "equipment.out"
+    EQUIPMENT_IN = "equipment.in"
+    # Staff agreements (e-safety, confidentiality): acknowledged, or put off once, at shift start.
+    AGREEMENT_ACK = "agreement.ack"
+    AGREEMENT_DEFER = "agreement.defer"
     VISITOR_IN = "visitor.in"
     VISITOR_OUT = "visitor.out"
     BADGE_UNKNOWN = "badge.unknown"
@@ -78,3 +86,4 @@ class EventKind(StrEnum):
     # A managed kiosk now runs on this version of its setting's snapshot (issue 11).
     ROSTER_APPLIED = "roster.applied"
     ADMIN_ACCESS = "admin.access"  # a subject access file was made (ids and counts, no name)
+    ADMIN_REFERENCE = "admin.reference"  # the setting's policy reference data applied

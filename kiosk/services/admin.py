@@ -17,7 +17,7 @@ from kiosk.domain.types import EventKind, PolicyError, Role, StaffId
 from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.services.lookup import get_staff
 from kiosk.store.events import load_site_state
-from kiosk.store.models import Badge, Event, Locker, Staff
+from kiosk.store.models import Badge, Equipment, Event, Locker, Staff
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,8 @@ class AdminService:
             staff = get_staff(session, staff_id)
             if not staff.active:
                 raise PolicyError(f"{staff.name} has left; a badge cannot be enrolled to them.")
+            if session.scalar(select(Equipment.id).where(Equipment.tag_uid == uid)) is not None:
+                raise PolicyError(f"{uid} is the tag of the setting's equipment, not a badge.")
             badge = session.get(Badge, uid)
             if badge is not None and badge.revoked_at is None:
                 owner = "them" if badge.staff_id == staff_id else "someone else"

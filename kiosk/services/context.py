@@ -97,6 +97,10 @@ class ServiceContext:
     def local_hhmm(self, moment: datetime) -> str:
         return moment.astimezone(self.tz).strftime("%H:%M")
 
+    def local_day_hhmm(self, moment: datetime) -> str:
+        """For what may be days old (an open exception): 'Tue 24 Nov 17:05'."""
+        return moment.astimezone(self.tz).strftime("%a %d %b %H:%M")
+
     @contextmanager
     def recording(self) -> Iterator[Session]:
         """A write transaction whose storage failures surface as NotRecorded."""

@@ -19,9 +19,11 @@ from kiosk.domain.taps import (
     suggest_locker,
 )
 from kiosk.domain.types import EventKind, PolicyError, Reason, StaffId
+from kiosk.services.agreements import AgreementService
 from kiosk.services.approvals import Approval, ApprovalService
 from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.services.endofday import EndOfDayService
+from kiosk.services.equipment import EquipmentService
 from kiosk.services.evacuation import EvacuationService
 from kiosk.services.lookup import badge_and_staff, get_staff, staff_info
 from kiosk.services.rollcall import RollCallService
@@ -29,6 +31,10 @@ from kiosk.services.visitors import VisitorService
 from kiosk.store.events import load_site_state
 
 UNREADABLE = "The badge was not read properly. Please tap again."
+EQUIPMENT_TAG = (
+    "That is the tag of the setting's {label}. Tap your own badge first, then choose "
+    "'The setting's camera or tablet'."
+)
 # An approval is for the request in front of the manager, not for later ones.
 APPROVAL_VALID_FOR = timedelta(minutes=2)
 
@@ -44,6 +50,8 @@ class KioskService:
         self.roll_call = RollCallService(ctx)
         self.evacuation = EvacuationService(ctx)
         self.end_of_day = EndOfDayService(ctx)
+        self.equipment = EquipmentService(ctx)
+        self.agreements = AgreementService(ctx)
 
     def tap(self, raw_uid: str) -> TapOutcome:
         """A badge presented: who it is and what they may do, or why not (refusals recorded)."""
@@ -58,6 +66,10 @@ class KioskService:
             outcome = resolve_tap(
                 badge, staff, load_site_state(session), self.ctx.config.lockers.ids
             )
+        if outcome.kind == TapKind.UNKNOWN:
+            item = self.equipment.by_tag(uid)
+            if item is not None:  # not a badge, and not to be offered for enrolment as one
+                return TapOutcome(TapKind.UNKNOWN, EQUIPMENT_TAG.format(label=item.label))
         if outcome.refused:
             self._record_refusal(outcome, uid, staff)
         return outcome
@@ -166,3 +178,26 @@ class KioskService:
                 session, EventKind.DEVICE_IN, staff_id=staff_id, payload=payload
             )
         return recorded(event, f"Your {device} is back in locker {payload['locker']}.")
+
+    def close_exception(
+        self,
+        owner_id: StaffId,
+        device: str,
+        approval: Approval,
+        *,
+        note: str = "",
+        on_behalf: str | None = None,
+    ) -> Recorded:
+        """A manager (in manager mode, or named at the CLI with their PIN) closes a device's
+        open exception: it was not back at its owner's shift end."""
+        with self.ctx.recording() as session:
+            owner = staff_info(get_staff(session, owner_id))
+            payload = shifts.decide_close_exception(
+                owner, load_site_state(session), device, approver=approval.approver, note=note
+            )
+            mark_on_behalf(payload, on_behalf)
+            event = self.ctx.append(
+                session, EventKind.EXCEPTION_CLOSE, staff_id=owner_id, payload=payload
+            )
+        first = owner.name.split()[0]
+        return recorded(event, f"Closed: {first}'s {device} is accounted for.")

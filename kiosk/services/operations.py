@@ -22,7 +22,7 @@ from kiosk.services.lookup import find_staff
 from kiosk.store import backup, erasures
 from kiosk.store.erasures import Erasure
 from kiosk.store.events import load_site_state
-from kiosk.store.models import Visitor, stored_time
+from kiosk.store.models import Observation, Visitor, stored_time
 
 
 class OperationsService:
@@ -39,7 +39,8 @@ class OperationsService:
         return made, recorded(event, f"Backup written to {made}.")
 
     def erase_visitor(self, name: str) -> Recorded:
-        """Blank every stored visit by a visitor with exactly this name (case-insensitive)."""
+        """Blank every stored visit by a visitor with exactly this name (case-insensitive), and
+        remove any virtual observation by a professional of that name."""
         wanted = fold(name)
         with self.ctx.recording() as session:
             rows = [
@@ -47,17 +48,23 @@ class OperationsService:
                 for v in session.scalars(select(Visitor).where(Visitor.erased_at.is_(None)))
                 if v.name and fold(v.name) == wanted
             ]
-            if not rows:
+            watching = [o for o in session.scalars(select(Observation))
+                        if fold(o.professional) == wanted]  # fmt: skip
+            for observation in watching:
+                session.delete(observation)
+            if not rows and not watching:
                 raise PolicyError(f"No visitor called {name!r} is held (already erased?).")
             self._erase(session, [Erasure("visitor", r.id, stored_time(r.signed_in_at),
                                           self._now()) for r in rows])  # fmt: skip
             event = self.ctx.append(
-                session, EventKind.ADMIN_ERASE, payload={"visitor_ids": [r.id for r in rows]}
-            )
+                session, EventKind.ADMIN_ERASE,
+                payload={"visitor_ids": [r.id for r in rows], "observations": len(watching)},
+            )  # fmt: skip
         copies = self.scrub_copies()
         return recorded(
             event,
-            f"Erased {len(rows)} visit(s); the visits are still counted. {_copies_line(copies)}",
+            f"Erased {len(rows)} visit(s) and {len(watching)} observation(s); the visits are "
+            f"still counted. {_copies_line(copies)}",
         )
 
     def erase_staff(self, name: str) -> Recorded:

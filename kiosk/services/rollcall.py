@@ -3,7 +3,7 @@ own health (events waiting to sync, dead letters, clock)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from kiosk.domain.overdue import find_overdue
 from kiosk.domain.state import SiteState
 from kiosk.services.context import ServiceContext
+from kiosk.services.equipment import EquipmentService
 from kiosk.services.lookup import staff_names
 from kiosk.store.events import load_site_state
 from kiosk.store.models import Visitor
@@ -57,11 +58,35 @@ class OverdueLine:
 
 
 @dataclass(frozen=True)
+class ExceptionLine:
+    """A device not back at its owner's shift end, open until a manager closes it."""
+
+    staff_id: int
+    name: str
+    device: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class EquipmentOutLine:
+    """One of the setting's own cameras or tablets signed out now (never a personal device)."""
+
+    label: str
+    kind: str
+    name: str
+    purpose: str
+    since: datetime
+    late: str | None
+
+
+@dataclass(frozen=True)
 class RollCall:
     at: datetime
     staff: list[StaffLine] = field(default_factory=list)
     visitors: list[VisitorLine] = field(default_factory=list)
     overdue: list[OverdueLine] = field(default_factory=list)
+    exceptions: list[ExceptionLine] = field(default_factory=list)
+    equipment: list[EquipmentOutLine] = field(default_factory=list)
 
     def staff_ids(self) -> set[int]:
         return {line.staff_id for line in self.staff}
@@ -93,7 +118,8 @@ class RollCallService:
             visitors = {
                 v.id: v for v in session.scalars(select(Visitor).where(Visitor.id.in_(ids)))
             }
-        return self._build(state, names, visitors)
+        roll = self._build(state, names, visitors)
+        return replace(roll, equipment=equipment_out(self.ctx))
 
     def _build(
         self, state: SiteState, names: dict[int, str], visitors: dict[int, Visitor]
@@ -125,10 +151,23 @@ class RollCallService:
         lines = [
             OverdueLine(names.get(o.staff_id, "?"), o.device, o.kind.value, o.due) for o in overdue
         ]
-        return RollCall(at, staff, sorted(guests, key=lambda g: g.since), lines)
+        exceptions = [
+            ExceptionLine(x.staff_id, names.get(x.staff_id, "?"), x.device, x.since)
+            for x in sorted(state.exceptions.values(), key=lambda x: x.since)
+        ]
+        return RollCall(at, staff, sorted(guests, key=lambda g: g.since), lines, exceptions)
 
     def status(self) -> dict[str, Any]:
         """Health figures for `kiosk status` and the manager's screen."""
         from kiosk.status import kiosk_status
 
         return kiosk_status(self.ctx.config, self.ctx.clock)
+
+
+def equipment_out(ctx: ServiceContext) -> list[EquipmentOutLine]:
+    return [
+        EquipmentOutLine(line.item.label, line.item.kind, line.holder or "?",
+                         line.purpose or "", line.since, line.late)
+        for line in EquipmentService(ctx).lines()
+        if line.since is not None
+    ]  # fmt: skip

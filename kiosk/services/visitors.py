@@ -10,13 +10,15 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kiosk.domain.names import fold
+from kiosk.domain.notices import DayNotice, check_same_text, fingerprint
 from kiosk.domain.types import EventKind, PolicyError, VisitorId, VisitorType
 from kiosk.domain.visits import VisitorMatch, VisitorSearch, decide_sign_in, search_visitors
 from kiosk.services.context import Recorded, ServiceContext, mark_on_behalf, recorded
 from kiosk.store.events import load_site_state
-from kiosk.store.models import Visitor
+from kiosk.store.models import EventNotice, NoticeText, Visitor
 
 
 class VisitorService:
@@ -31,6 +33,47 @@ class VisitorService:
         """The version of the notice as shown in `language` (each translation has its own)."""
         notice = self.ctx.config.notice
         return notice.versions.get(language, notice.version)
+
+    def notice_text_in(self, language: str) -> str:
+        """The setting's own words in `language` (a translation of the default notice is the
+        kiosk's, made from the English text, so the English text stands for it)."""
+        notice = self.ctx.config.notice
+        return notice.texts.get(language, notice.text)
+
+    def check_notices(self) -> None:
+        """At start-up: every offered language's notice text still matches its version."""
+        with self.ctx.recording() as session:
+            for language in {"en", *self.ctx.config.kiosk.languages}:
+                self._same_text(session, language)
+
+    def _same_text(self, session: Session, language: str) -> None:
+        version, text = self.notice_version_in(language), self.notice_text_in(language)
+        known = session.get(NoticeText, (version, language))
+        check_same_text(version, language, known.sha256 if known else None, text)
+        if known is None:
+            session.add(NoticeText(version=version, language=language, sha256=fingerprint(text),
+                                   first_seen_at=self.ctx.clock.now()))  # fmt: skip
+
+    def day_notice(self) -> DayNotice | None:
+        """Today's event-day notice (local date), shown instead of the usual one, if any."""
+        today = self.ctx.clock.now().astimezone(self.ctx.tz).date()
+        with self.ctx.reading() as session:
+            row = session.get(EventNotice, today.isoformat())
+            return DayNotice(today, row.title, row.version, row.text) if row else None
+
+    def _notice_shown(self, session: Session, language: str) -> tuple[str, str]:
+        """(version, which notice) acknowledged now, its text checked against its version."""
+        day = self.day_notice()
+        if day is None:
+            self._same_text(session, language)
+            return self.notice_version_in(language), "usual"
+        known = session.get(NoticeText, (day.version, "event"))
+        check_same_text(day.version, "event", known.sha256 if known else None, day.text)
+        if known is None:
+            session.add(NoticeText(version=day.version, language="event",
+                                   sha256=fingerprint(day.text),
+                                   first_seen_at=self.ctx.clock.now()))  # fmt: skip
+        return day.version, f"event: {day.title}"
 
     def sign_in(
         self,
@@ -54,6 +97,7 @@ class VisitorService:
         )  # fmt: skip
         details = decision.details
         with self.ctx.recording() as session:
+            version, which = self._notice_shown(session, language)
             row = Visitor(
                 visitor_type=details.visitor_type.value,
                 name=details.name,
@@ -65,7 +109,8 @@ class VisitorService:
             session.flush()
             payload: dict[str, object] = {
                 "visitor_type": details.visitor_type.value,
-                "notice_version": decision.notice_version,
+                "notice_version": version,
+                "notice": which,
                 "notice_language": language,
                 "lone_working": decision.lone_working,
                 "quiet_space": decision.quiet_space,

@@ -18,7 +18,7 @@ from pathlib import Path
 from kiosk.errors import StoreError
 
 # The newest migration's revision id; a test checks it matches the migrations folder.
-SCHEMA_HEAD = "0002_unsynced_events"
+SCHEMA_HEAD = "0002_policy"
 BUSY_TIMEOUT_S = 5.0
 
 

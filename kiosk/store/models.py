@@ -123,6 +123,8 @@ class Event(Base):
         Index("ix_events_kind_seq", "kind", "seq"),
         # Events stamped before the clock was synchronised: few, found by their right time.
         Index("ix_events_unsynced", "seq", sqlite_where=text("clock_synced = 0")),
+        # Shift ends that left a device out (open exceptions), found without parsing the rest.
+        Index("ix_events_still_out", "kind", text("json_array_length(payload, '$.still_out')")),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
@@ -177,3 +179,63 @@ class PeerEvent(Base):
     visitor_id: Mapped[int | None] = mapped_column(ForeignKey("visitors.id"), default=None)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime]
+
+
+class NoticeText(Base):
+    """The fingerprint of the text first shown under each notice version and language, so a
+    version label cannot later mean other words (see kiosk.domain.notices)."""
+
+    __tablename__ = "notice_texts"
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime]
+
+
+class Equipment(Base):
+    """The setting's own cameras, tablets…: a register kept on the console (or, on a stand-alone
+    kiosk, by `kiosk equipment`). Never personal devices. Rows are retired, not deleted, so the
+    events that name one still find it."""
+
+    __tablename__ = "equipment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(60))
+    asset_tag: Mapped[str] = mapped_column(String(40), default="")
+    tag_uid: Mapped[str | None] = mapped_column(String(20), unique=True, default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffAgreement(Base):
+    """The current version of each staff agreement (e-safety, confidentiality) and how long an
+    acknowledgement lasts: the setting's, from the console (or `kiosk policy load`)."""
+
+    __tablename__ = "agreements"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    version: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    renewal_days: Mapped[int] = mapped_column(Integer, default=365)
+
+
+class EventNotice(Base):
+    """A visitor notice for one special day (e.g. a Christmas concert: parents may photograph
+    their own child, for personal use only), shown instead of the usual notice on that date."""
+
+    __tablename__ = "event_notices"
+    on_date: Mapped[str] = mapped_column(String(10), primary_key=True)  # local date, YYYY-MM-DD
+    title: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Observation(Base):
+    """An approved virtual observation (from the console), for the manager's screen on the day.
+    A professional's name and organisation: kept like a visitor's details (retention)."""
+
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    on_date: Mapped[str] = mapped_column(String(10))
+    at_time: Mapped[str] = mapped_column(String(5))
+    professional: Mapped[str] = mapped_column(String(80))
+    organisation: Mapped[str] = mapped_column(String(120))
+    present: Mapped[str] = mapped_column(String(200))

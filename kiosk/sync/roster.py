@@ -9,15 +9,20 @@ nothing changes: the kiosk runs on what it has.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote
 
 import requests
+from sqlalchemy.orm import Session
 
 from kiosk.clock import Clock
 from kiosk.config import Config
+from kiosk.domain.types import PolicyError
+from kiosk.services.reference import reference_writer
 from kiosk.store.rekey import PendingFirst
 from kiosk.store.roster import applied, apply_roster
 from kiosk.store.roster_check import RosterRefused, parse_roster
@@ -81,8 +86,11 @@ class RosterPuller:
             return self._refused(version, "snapshot without a usable ETag")
         try:
             roster = parse_roster(body)
+            write_reference = _reference_writer(body)
             with self.pusher.store.transaction() as session:
                 event = apply_roster(session, self.clock, self.config, roster, etag)
+                if event is not None and write_reference is not None:
+                    write_reference(session)  # the same transaction: never half a setting
         except RosterRefused as refused:
             return self._refused(version, str(refused))
         except PendingFirst as waiting:
@@ -95,6 +103,21 @@ class RosterPuller:
         kept = f"keeping version {version}" if version else "staying stand-alone"
         log.warning("sync: setting snapshot refused (%s); %s", reason, kept)
         return PullResult(Pulled.REFUSED, version, reason)
+
+
+def _reference_writer(body: bytes) -> Callable[[Session], object] | None:
+    """The snapshot's `policy_reference` section (the setting's cameras and tablets, staff
+    agreements, event-day notices, today's observations), checked whole; None if it has none
+    (a service before issue 13)."""
+    section = json.loads(body).get("sections", {}).get("policy_reference")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise RosterRefused("policy_reference: must be an object")
+    try:
+        return reference_writer(section)
+    except PolicyError as exc:
+        raise RosterRefused(f"policy_reference: {exc}") from None
 
 
 def _read_limited(response: requests.Response) -> bytes | None:

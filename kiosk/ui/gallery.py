@@ -94,6 +94,47 @@ def render_all(out: Path, data: Path, languages: list[str] | None = None) -> Non
         raise SystemExit("gallery: screens that do not fit the panel:\n  " + "\n  ".join(unfit))
 
 
+def _agreement(root: Any, app: Any) -> Callable[[], None]:
+    """An e-safety agreement due before Ben's shift starts (then none, for the later screens)."""
+
+    def go() -> None:
+        from kiosk.domain.agreements import Agreement, Due
+        from kiosk.ui.journey import from_tap
+
+        text = (
+            "I use only the setting's own cameras and tablets with the children, and only "
+            "for their learning journals and displays. I keep my own phone in my locker."
+        )
+        agreement = Agreement("esafety", "2026-12", text)
+        app.ctx.clock.advance(60)  # past the debounce of the tap before
+        case = from_tap(app.kiosk.tap(BEN))
+        root.show("agreement", case=case, due=[Due(agreement, "new version", True)])
+
+    return go
+
+
+def _equipment(root: Any, app: Any) -> Callable[[], None]:
+    """The setting's cameras and tablets, one of them already signed out to someone else."""
+
+    def go() -> None:
+        from kiosk.domain.equipment import Purpose
+        from kiosk.services.reference import apply_policy_reference
+
+        apply_policy_reference(app.ctx, {"equipment": [
+            {"id": 1, "kind": "camera", "label": "Camera 1", "tag_uid": "E0C0FFEE"},
+            {"id": 2, "kind": "tablet", "label": "Tablet A"},
+            {"id": 3, "kind": "camera", "label": "Camera 2"},
+        ]})  # fmt: skip
+        case = root.get_screen("on_shift").case
+        ben = app.kiosk.tap(BEN).staff.staff_id
+        if not app.kiosk.roll_call.now().staff_ids() & {ben}:
+            app.kiosk.start_shift(ben, [], no_device=True)
+        app.kiosk.equipment.sign_out(ben, 3, Purpose.DISPLAY)
+        root.show("equipment", case=case)
+
+    return go
+
+
 def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
     from kiosk.domain.types import ApprovalPurpose, VisitorType
     from kiosk.ui.visitor import VisitorCase
@@ -169,11 +210,13 @@ def steps(root: Any, app: Any) -> dict[str, Callable[[], None]]:
     return {
         "01-home": root.go_home,
         "02-shift-start": tap(BEN),
+        "02-agreement": _agreement(root, app),
         "03-done": lambda: root.show(
             "done", message="Shift started 08:05: phone in locker 2.", at="08:05"
         ),
         "04-on-shift": shift_then("7B2E4D10", ["phone"]),
         "05-device-out": lambda: root.show("device_out", case=root.get_screen("on_shift").case),
+        "05-equipment": _equipment(root, app),
         "06-return-time": lambda: root.show("return_time", case=root.get_screen("on_shift").case),
         "07-approval-badge": lambda: root.show(
             "approval",

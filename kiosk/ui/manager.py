@@ -16,7 +16,8 @@ from kivy.properties import StringProperty
 from kiosk.domain.endofday import SIGN_OUT_REASONS
 from kiosk.domain.types import StaffId, VisitorId
 from kiosk.services.approvals import Approval
-from kiosk.services.rollcall import DeviceLine, RollCall
+from kiosk.services.observations import todays_observations
+from kiosk.services.rollcall import DeviceLine, ExceptionLine, RollCall
 from kiosk.ui.journey import for_behalf
 from kiosk.ui.root import KioskScreen
 
@@ -28,6 +29,7 @@ class ManagerMenuScreen(KioskScreen):
     sync_text = StringProperty("")
     badges_text = StringProperty("")
     late_text = StringProperty("")
+    exceptions_text = StringProperty("")
 
     def enter(self, **data: Any) -> None:
         if "approval" in data:
@@ -39,6 +41,8 @@ class ManagerMenuScreen(KioskScreen):
         self.badges_text = f"Unknown badges ({unknown})"
         late = len(self.kiosk.app.kiosk.end_of_day.still_in())
         self.late_text = f"Visitors still in after closing ({late})"
+        still_open = len(self.kiosk.app.kiosk.roll_call.now().exceptions)
+        self.exceptions_text = f"Not back at shift end ({still_open})"
 
     def on_site(self) -> None:
         roll = self.kiosk.app.kiosk.roll_call.now()
@@ -46,8 +50,17 @@ class ManagerMenuScreen(KioskScreen):
 
     def devices_out(self) -> None:
         roll = self.kiosk.app.kiosk.roll_call.now()
-        body = devices_out_text(roll, self.hhmm)
+        body = devices_out_text(roll, self.hhmm, self.kiosk.app.ctx.local_day_hhmm)
         self.kiosk.show("manager_list", title="Devices out and overdue", body=body)
+
+    def observations(self) -> None:
+        found = todays_observations(self.kiosk.app.ctx)
+        lines = [f"[b]{o.at_time}[/b] {esc(o.professional)} ({esc(o.organisation)}), with "
+                 f"{esc(o.present)}. Secure location declared; parent permission confirmed; "
+                 "[b]not to be recorded[/b]." for o in found]  # fmt: skip
+        lines = lines or ["None approved for today."]
+        title = "Today's virtual observations"
+        self.kiosk.show("manager_list", title=title, body="\n".join(lines))
 
     def hhmm(self, moment: Any) -> str:
         return self.kiosk.local_time(moment)
@@ -60,6 +73,26 @@ class ManagerMenuScreen(KioskScreen):
         ]
         hint = "Tap the badge to enrol." if badges else "No unknown badges have been tapped."
         self.kiosk.show("manager_pick", title="Unknown badges", hint=hint, options=options)
+
+    def open_exceptions(self) -> None:
+        """Devices not back when their owner's shift ended: tapping one closes it."""
+        found = self.kiosk.app.kiosk.roll_call.now().exceptions
+        options = [
+            (f"{x.name}: {x.device}\nshift ended {self.kiosk.app.ctx.local_day_hhmm(x.since)}",
+             lambda x=x: self._close(x))
+            for x in found
+        ]  # fmt: skip
+        hint = "Tap one when the device is accounted for." if found else "None open."
+        self.kiosk.show("manager_pick", title="Not back at shift end", hint=hint, options=options)
+
+    def _close(self, line: ExceptionLine) -> None:
+        approval: Approval = self.kiosk.manager
+        self.kiosk.attempt(
+            lambda: self.kiosk.app.kiosk.close_exception(
+                StaffId(line.staff_id), line.device, approval, note="closed at the kiosk"
+            ),
+            lambda done: self.kiosk.confirm(done, after="manager_menu"),
+        )
 
     def _enrol(self, uid: str) -> None:
         def enrol(staff_id: int) -> None:
@@ -168,13 +201,24 @@ def on_site_text(roll: RollCall, hhmm: Callable[[Any], str]) -> str:
     return "\n".join(lines)
 
 
-def devices_out_text(roll: RollCall, hhmm: Callable[[Any], str]) -> str:
-    lines = ["[b]Devices out now[/b]"]
+def devices_out_text(roll: RollCall, hhmm: Callable[[Any], str], day: Callable[[Any], str]) -> str:
+    lines = ["[b]Devices out now (staff's own, personal)[/b]"]
     lines += [f"{esc(s.name)}: {_out(d, hhmm)}" for s in roll.staff for d in s.out] or ["None."]
     lines.append("\n[b]Overdue[/b]")
     lines += [
         f"[color={RED}]{esc(o.name)}: {o.device} ({o.kind}), due {hhmm(o.due)}[/color]"
         for o in roll.overdue
+    ] or ["None."]
+    lines.append("\n[b]The setting's cameras and tablets signed out[/b]")
+    lines += [
+        f"{esc(e.name)}: {esc(e.label)} ({e.kind}, {e.purpose.replace('_', ' ')}) since "
+        f"{day(e.since)}" + (f" [color={RED}][b]OVERDUE: {e.late}[/b][/color]" if e.late else "")
+        for e in roll.equipment
+    ] or ["None."]
+    lines.append("\n[b]Not back at shift end (open until a manager closes it)[/b]")
+    lines += [
+        f"[color={RED}]{esc(x.name)}: {x.device}, shift ended {day(x.since)}[/color]"
+        for x in roll.exceptions
     ] or ["None."]
     return "\n".join(lines)
 

@@ -205,7 +205,12 @@ class KioskRoot(ScreenManager):  # type: ignore[misc]
         # whose refresh (a query) and switch would only delay this person's greeting.
         self.forget()
         case = from_tap(outcome)
-        self.show("on_shift" if outcome.kind is TapKind.ON_SHIFT else "shift_start", case=case)
+        if outcome.kind is TapKind.ON_SHIFT:
+            self.show("on_shift", case=case)
+        else:
+            from kiosk.ui.agreement import start_shift_or_agreements  # it imports this module
+
+            start_shift_or_agreements(self, case)
 
     def two_cards(self) -> None:
         """Two cards held to the reader: say so, and keep whatever the person had chosen."""

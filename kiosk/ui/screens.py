@@ -6,8 +6,10 @@ Importing this module imports Kivy; the runner and the tests import it only afte
 from __future__ import annotations
 
 from kiosk.ui import keyboard, shaping, widgets  # noqa: F401  register widgets for the .kv rules
+from kiosk.ui.agreement import AgreementScreen
 from kiosk.ui.approval import ApprovalScreen
 from kiosk.ui.device_out import DeviceOutScreen, ReturnTimeScreen
+from kiosk.ui.equipment import EquipmentScreen
 from kiosk.ui.evacuation import EvacuationScreen, EvacuationStartScreen
 from kiosk.ui.export import ManagerExportScreen
 from kiosk.ui.home import HomeScreen
@@ -30,10 +32,12 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "done": DoneScreen,
     "problem": ProblemScreen,
     "shift_start": ShiftStartScreen,
+    "agreement": AgreementScreen,
     "locker_door": LockerDoorScreen,
     "on_shift": OnShiftScreen,
     "device_out": DeviceOutScreen,
     "return_time": ReturnTimeScreen,
+    "equipment": EquipmentScreen,
     "approval": ApprovalScreen,
     "visitor_notice": VisitorNoticeScreen,
     "lone_working": LoneWorkingScreen,
@@ -57,6 +61,6 @@ shaping.install()  # before the screens make their first label
 def kv_files() -> list[str]:
     return [
         "home.kv", "message.kv", "shift_start.kv", "locker_door.kv", "on_shift.kv",
-        "device_out.kv", "approval.kv", "visitor.kv", "visitor_search.kv", "manager.kv",
-        "evacuation.kv",
+        "device_out.kv", "equipment.kv", "agreement.kv", "approval.kv", "visitor.kv",
+        "visitor_search.kv", "manager.kv", "evacuation.kv",
     ]  # fmt: skip

@@ -52,7 +52,8 @@ class VisitorNoticeScreen(Translated, KioskScreen):
 
     def enter(self, **data: Any) -> None:
         config = self.kiosk.app.config
-        self.notice = notice_text(config, self.kiosk.language)
+        day = self.kiosk.app.kiosk.visitors.day_notice()  # a special day's notice, in its words
+        self.notice = day.text if day else notice_text(config, self.kiosk.language)
         self.privacy = privacy_line_text(config, self.kiosk.language)
         offered = config.kiosk.languages
         self.languages_text = (

@@ -50,9 +50,24 @@ def navigate(browser: Any, element: Any) -> None:
     reading the page straight after click() may read the old one (a post is answered only after
     a password or PIN hash, slow on purpose)."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = browser.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old))
+    WebDriverWait(browser, 20).until(lambda _driver: _replaced(old))
+
+
+def _replaced(old: Any) -> bool:
+    """Is the old page gone? Chromium says so either as a stale element or, when asked while the
+    new page replaces it, as "Node with given id does not belong to the document"."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+
+    try:
+        old.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False

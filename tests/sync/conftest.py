@@ -77,3 +77,13 @@ def anna(org: Org) -> Client:
     client = Client(org.records)
     assert client.login("anna").status_code == 303
     return client
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Running]:
+    """The records service on a SQLite file, over loopback HTTP, stopped after the test."""
+    engine: Engine = db.make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
+    served = serve(engine)
+    yield served
+    served.stop()
+    engine.dispose()

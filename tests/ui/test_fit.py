@@ -39,7 +39,7 @@ def test_every_screen_fits_each_7_inch_panel(size: str, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
     assert "16-sign-out-start.png" in shots and "16-visitor-returning.png" in shots
-    assert len(shots) == 28  # 25-26: the roll call
+    assert len(shots) == 30  # 25-26: the roll call; 02-agreement, 05-equipment (issue 13)
 
 
 @pytest.mark.parametrize("size", ["800x480", "1024x600", "1280x800"])

@@ -72,10 +72,12 @@ def _add_console(app: FastAPI, engine: Engine, settings: Settings) -> None:
     from kiosk.sync.server import web
     from kiosk.sync.server.web_admin import build_admin_pages
     from kiosk.sync.server.web_evacuation import build_evacuation_pages
+    from kiosk.sync.server.web_policy import build_policy_pages
     from kiosk.sync.server.web_privacy import build_privacy_pages
     from kiosk.sync.server.web_setting import build_setting_pages
     from kiosk.sync.server.web_setup import build_setup_pages
     from kiosk.sync.server.web_staff import build_staff_pages
+    from kiosk.sync.server.web_visits import build_visit_pages
     from kiosk.sync.server.webauth import Access, Proxies
 
     access = Access(engine, Proxies(frozenset(settings.trusted_proxies)))
@@ -86,6 +88,8 @@ def _add_console(app: FastAPI, engine: Engine, settings: Settings) -> None:
     app.include_router(build_setup_pages(engine, access))
     app.include_router(build_evacuation_pages(engine, access))
     app.include_router(build_privacy_pages(engine, access))
+    app.include_router(build_policy_pages(engine, access))
+    app.include_router(build_visit_pages(engine, access))
     for exc, handler in web.HANDLERS.items():
         app.add_exception_handler(exc, handler)
 

@@ -83,6 +83,11 @@ def _devices(r: _Row, column: Column) -> str:
     return _text(value)
 
 
+def _listed(r: _Row, column: Column) -> str:
+    value = r.payload.get(column.key)
+    return "; ".join(str(v) for v in value) if isinstance(value, list) else _text(value)
+
+
 def _person(r: _Row, column: Column) -> str:
     erased = "(erased)" if r.event.subject_type == "visitor" else ""
     return _text(r.who.get("name")) or erased
@@ -111,6 +116,7 @@ READERS: dict[Source, Callable[[_Row, Column], str]] = {
     Source.DEVICES: _devices,
     Source.APPROVER: _approver,
     Source.PAYLOAD: lambda r, c: _text(r.payload.get(c.key)),
+    Source.PAYLOAD_LIST: _listed,
     Source.PAYLOAD_YES_NO: lambda r, c: _yes_no(r.payload.get(c.key)),
     Source.PAYLOAD_LOCAL_TIME: lambda r, c: local_time(r.payload.get(c.key), r.tz),
     Source.DETAIL: _detail,

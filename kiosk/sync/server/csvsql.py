@@ -76,16 +76,20 @@ def _yes_no(key: str) -> str:
     )
 
 
-def _devices() -> str:
-    def listed(key: str) -> str:
-        elements = f"jsonb_array_elements_text({_field(key)}) AS device"
-        joined = f"(SELECT string_agg(device, '; ') FROM {elements})"  # noqa: S608
-        return (
-            f"CASE WHEN jsonb_typeof({_field(key)}) = 'array' THEN coalesce({joined}, '') "
-            f"ELSE coalesce({_text(key)}, '') END"
-        )
+def _listed(key: str) -> str:
+    """A payload list joined with "; " (or the one value it holds instead)."""
+    elements = f"jsonb_array_elements_text({_field(key)}) AS item"
+    joined = f"(SELECT string_agg(item, '; ') FROM {elements})"  # noqa: S608
+    return (
+        f"CASE WHEN jsonb_typeof({_field(key)}) = 'array' THEN coalesce({joined}, '') "
+        f"ELSE coalesce({_text(key)}, '') END"
+    )
 
-    whens = " ".join(f"WHEN {_quote(kind)} THEN {listed(key)}" for kind, key in DEVICE_KEYS.items())
+
+def _devices() -> str:
+    whens = " ".join(
+        f"WHEN {_quote(kind)} THEN {_listed(key)}" for kind, key in DEVICE_KEYS.items()
+    )
     return f"CASE events.kind {whens} ELSE '' END"
 
 
@@ -94,7 +98,7 @@ def _detail() -> str:
     return f"concat_ws(' ', {parts})"
 
 
-def _value(column: Column, zone: str) -> str:  # noqa: PLR0911
+def _value(column: Column, zone: str) -> str:  # noqa: PLR0911, PLR0912 (one case per Source)
     """One column's value as SQL text over `events`, `payload` and `who` (the subject)."""
     match column.source:
         case Source.EVENT:
@@ -117,6 +121,8 @@ def _value(column: Column, zone: str) -> str:  # noqa: PLR0911
             return _approver(column)
         case Source.PAYLOAD:
             return f"coalesce({_text(column.key)}, '')"
+        case Source.PAYLOAD_LIST:
+            return _listed(column.key)
         case Source.PAYLOAD_YES_NO:
             return _yes_no(column.key)
         case Source.PAYLOAD_LOCAL_TIME:

@@ -26,6 +26,8 @@ class KioskView:
     staff: list[list[str]] = field(default_factory=list)
     out: list[list[str]] = field(default_factory=list)  # the last cell is "OVERDUE" or ""
     visitors: list[list[str]] = field(default_factory=list)
+    # Devices not back at their owner's shift end: open until a manager closes one at the kiosk.
+    exceptions: list[list[str]] = field(default_factory=list)
     reported: str = ""
     pending: int = 0
     dead: int = 0
@@ -45,6 +47,7 @@ def _names(engine: Engine, kiosk: str, state: SiteState) -> Names:
     keys |= {("staff", d.approver_id) for p in state.staff.values() for d in p.out.values()
              if d.approver_id}  # fmt: skip
     keys |= {("visitor", v.visitor_id) for v in state.visitors.values()}
+    keys |= {("staff", x.staff_id) for x in state.exceptions.values()}
     if not keys:
         return {}
     query = select(Subject).where(
@@ -79,6 +82,9 @@ def _fill_people(
         org = (who.organisation if who else None) or ""
         lone = "yes" if v.lone_working else "no"
         view.visitors.append([name, v.visitor_type, org, _hhmm(v.arrived_at, tz), lone])
+    for x in sorted(state.exceptions.values(), key=lambda x: x.since):
+        view.exceptions.append([_staff_name(names, x.staff_id), x.device, _hhmm(x.since, tz),
+                                "OPEN"])  # fmt: skip
 
 
 def _fill_report(view: KioskView, report: KioskReport | None, tz: ZoneInfo) -> None:

@@ -26,6 +26,8 @@ from kiosk.sync.server.sitestate import fact
 from kiosk.sync.server.tenancy import Kiosk, Setting
 
 PAGE_ROWS = 100
+# Payload fields that name another member of staff: who approved, who brought equipment back.
+STAFF_FIELDS = ("approver_id", "returned_by")
 NameKey = tuple[str, str, int]
 
 
@@ -80,14 +82,16 @@ def _name_keys(events: Sequence[EventRow]) -> set[NameKey]:
     for e in events:
         if e.subject_type and e.subject_id:
             keys.add((e.kiosk_id, e.subject_type, e.subject_id))
-        approver = (e.payload or {}).get("approver_id")
-        if isinstance(approver, int) and not isinstance(approver, bool):
-            keys.add((e.kiosk_id, "staff", approver))
+        for field in STAFF_FIELDS:
+            other = (e.payload or {}).get(field)
+            if isinstance(other, int) and not isinstance(other, bool):
+                keys.add((e.kiosk_id, "staff", other))
     return keys
 
 
 def people_for(session: Session, events: Sequence[EventRow]) -> People:
-    """The names of the people these events are about (and their approvers), and no others."""
+    """The names of the people these events are about (and their approvers, and whoever
+    brought equipment back), and no others."""
     keys = sorted(_name_keys(events))
     found: People = {}
     for start in range(0, len(keys), 500):

@@ -20,7 +20,7 @@ from kiosk.sync.server import evacuations, sitestate
 from kiosk.sync.server.managers import drop_expired_sessions
 from kiosk.sync.server.models import IdempotencyKey, RecordEvent, Subject
 from kiosk.sync.server.queries import kiosks_of
-from kiosk.sync.server.tenancy import Setting
+from kiosk.sync.server.tenancy import Declaration, Person, Setting, VirtualObservation
 
 REFUSED_KINDS = (EventKind.BADGE_REFUSED.value, EventKind.APPROVAL_REFUSED.value)
 
@@ -77,8 +77,18 @@ def prune(engine: Engine, policy: Retention, now: datetime | None = None) -> Pru
             ),
         )
         sessions = drop_expired_sessions(session)
+        _drop_leavers_declarations(session, _text(now - timedelta(days=policy.events_days)))
+        # A professional's details are kept like a visitor's, counted from the observation day.
+        past = (now - timedelta(days=policy.visitor_details_days)).date().isoformat()
+        session.execute(delete(VirtualObservation).where(VirtualObservation.on_date < past))
     visitors, unknown, old, refused = counts
     return Pruned(visitors, unknown, old, keys, sessions, refused)
+
+
+def _drop_leavers_declarations(session: Session, before: str) -> None:
+    """A declaration is about someone working here: kept no longer than their other records."""
+    leavers = select(Person.id).where(Person.left_at.is_not(None), Person.left_at < before)
+    session.execute(delete(Declaration).where(Declaration.person_id.in_(leavers)))
 
 
 @dataclass(frozen=True)

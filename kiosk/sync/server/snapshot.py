@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from kiosk.domain.types import Role
 from kiosk.sync.contract import SNAPSHOT_FORMAT
 from kiosk.sync.server.models import Subject
+from kiosk.sync.server.policy_reference import policy_reference
 from kiosk.sync.server.roster import ROLES
 from kiosk.sync.server.setting_admin import POLICY, texts_of
 from kiosk.sync.server.tenancy import TEXT_KINDS, Badge, Kiosk, Person, Setting
@@ -89,6 +90,9 @@ SECTIONS: dict[str, Section] = {
     "notices": notices,
     "policy": policy,
     "links": links,
+    # The setting's cameras and tablets, staff agreements, event-day notices and approved
+    # virtual observations (issue 13); the console's changes to them bump the roster version.
+    "policy_reference": lambda session, setting, _kiosk_id: policy_reference(session, setting.id),
 }
 
 

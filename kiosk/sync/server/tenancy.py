@@ -23,7 +23,13 @@ DEFAULT_DEVICE_KINDS = ["phone", "smartwatch", "tablet", "other"]
 DEFAULT_LOCKERS = [str(n) for n in range(1, 13)]
 VISITOR_NOTICE = "visitor_notice"
 STAFF_NOTICE = "staff_notice"
-TEXT_KINDS = {VISITOR_NOTICE: "Visitor notice", STAFF_NOTICE: "Staff notice"}
+ESAFETY_AGREEMENT = "esafety_agreement"
+CONFIDENTIALITY_AGREEMENT = "confidentiality_agreement"
+# The staff agreements are versioned texts like the notices; the kiosk's name for each.
+AGREEMENT_KINDS = {ESAFETY_AGREEMENT: "esafety", CONFIDENTIALITY_AGREEMENT: "confidentiality"}
+TEXT_KINDS = {VISITOR_NOTICE: "Visitor notice", STAFF_NOTICE: "Staff notice",
+              ESAFETY_AGREEMENT: "E-safety and internet agreement (staff)",
+              CONFIDENTIALITY_AGREEMENT: "Confidentiality agreement (staff)"}  # fmt: skip
 
 
 class Organisation(Base):
@@ -60,6 +66,8 @@ class Setting(Base):
     privacy_basis: Mapped[str] = mapped_column(Text, default=PrivacySection().lawful_basis)
     privacy_where: Mapped[str] = mapped_column(String(160), default=PrivacySection().where_to_read)
     roster_version: Mapped[int] = mapped_column(Integer, default=1)
+    # How long a staff agreement's acknowledgement lasts before it is asked again.
+    agreement_renewal_days: Mapped[int] = mapped_column(Integer, default=365)
     created_at: Mapped[str] = mapped_column(String(32))
     # The last feed receipt number handed out to the setting's events (schema r0005).
     feed_receipt: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -113,6 +121,74 @@ class SettingText(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(80))
+
+
+class SettingEquipment(Base):
+    """One of the setting's own cameras or tablets (never a personal device): the register the
+    kiosks fetch. Retired, never deleted, so the events that name it still find it."""
+
+    __tablename__ = "setting_equipment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(60))
+    asset_tag: Mapped[str] = mapped_column(String(40), default="")
+    tag_uid: Mapped[str | None] = mapped_column(String(20), default=None)
+    retired_at: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class EventDayNotice(Base):
+    """A visitor notice for one special day (e.g. a Christmas concert), shown at the kiosks
+    instead of the usual one on that date. Like every notice, a version names one text."""
+
+    __tablename__ = "event_day_notices"
+    __table_args__ = (UniqueConstraint("setting_id", "on_date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"))
+    on_date: Mapped[str] = mapped_column(String(10))  # the setting's local date, YYYY-MM-DD
+    title: Mapped[str] = mapped_column(String(80))
+    version: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class VirtualObservation(Base):
+    """A professional who cannot attend asks to observe by video. Nothing about the child beyond
+    what the setting chooses to write (`notes`). Approved only with the three confirmations."""
+
+    __tablename__ = "virtual_observations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
+    professional: Mapped[str] = mapped_column(String(80))
+    organisation: Mapped[str] = mapped_column(String(120))
+    on_date: Mapped[str] = mapped_column(String(10))  # local date
+    at_time: Mapped[str] = mapped_column(String(5))  # local HH:MM
+    present: Mapped[str] = mapped_column(String(200))  # who of the setting will be present
+    secure_location: Mapped[bool] = mapped_column(default=False)  # they declared it
+    parent_permission: Mapped[bool] = mapped_column(default=False)  # confirmed by the setting
+    not_recorded: Mapped[bool] = mapped_column(default=False)  # they accepted the condition
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    decided_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(80))
+
+
+class Declaration(Base):
+    """A member of staff's declaration (e.g. a friendship with a parent or carer from before they
+    joined), recorded by a manager with a date to review it. Managers only: never sent to a
+    kiosk, never in an export of events; removed with its person's records (retention)."""
+
+    __tablename__ = "declarations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    setting_id: Mapped[int] = mapped_column(ForeignKey("settings.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    about: Mapped[str] = mapped_column(Text)
+    review_on: Mapped[str] = mapped_column(String(10))  # a local date, YYYY-MM-DD
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[str] = mapped_column(String(32))
 
 
 class Account(Base):

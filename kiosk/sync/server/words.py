@@ -10,6 +10,9 @@ KINDS = KIND_WORDS  # shared with the kiosk's subject access file
 GROUPS = {
     "shift": "Shifts",
     "device": "Devices out and back",
+    "exception": "Devices not back at shift end",
+    "equipment": "The setting's cameras and tablets",
+    "agreement": "Staff agreements",
     "visitor": "Visitors",
     "badge": "Badges",
     "approval": "Approvals",
