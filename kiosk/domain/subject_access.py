@@ -44,12 +44,16 @@ class Holding:
     badges: list[dict[str, Any]] = field(default_factory=list)
     visits: list[dict[str, Any]] = field(default_factory=list)
     events: list[HeldEvent] = field(default_factory=list)
+    # Records kept only at the records service (the console): declarations, observations.
+    declarations: list[dict[str, Any]] = field(default_factory=list)
+    observations: list[dict[str, Any]] = field(default_factory=list)
     copies: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.staff or self.visits or self.events)
+        return not (self.staff or self.visits or self.events or self.declarations
+                    or self.observations)  # fmt: skip
 
 
 def role_of(
@@ -82,6 +86,12 @@ def render(holding: Holding, held_by: str, tz: ZoneInfo, made_at: datetime) -> s
         *_section("As a member of staff", holding.staff, tz),
         *_section("Badges", holding.badges, tz),
         *_section("As a visitor or parent", holding.visits, tz),
+        *(_section("Declarations", holding.declarations, tz) if holding.declarations else []),
+        *(
+            _section("Virtual observations", holding.observations, tz)
+            if holding.observations
+            else []
+        ),  # fmt: skip
         f"== Records ({len(holding.events)}) ==",
         *(_event_line(e, tz) for e in holding.events),
         *([] if holding.events else ["none"]),
@@ -96,6 +106,11 @@ def render(holding: Holding, held_by: str, tz: ZoneInfo, made_at: datetime) -> s
         "its order among the records is right, its date may not be.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _optional(title: str, rows: list[dict[str, Any]], tz: ZoneInfo) -> list[str]:
+    """A section only the records service can have: left out when it holds none."""
+    return _section(title, rows, tz) if rows else []
 
 
 def _section(title: str, rows: list[dict[str, Any]], tz: ZoneInfo) -> list[str]:

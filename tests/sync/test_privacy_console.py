@@ -11,7 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server.tenancy import AuditEntry
+from kiosk.sync.server import roster
+from kiosk.sync.server.agreements_view import add_declaration
+from kiosk.sync.server.audit import Actor
+from kiosk.sync.server.observations import record_request
+from kiosk.sync.server.tenancy import AuditEntry, Setting
 from tests.sync.console import Client, Org, event, push, staff
 
 VALUES = {
@@ -110,3 +114,26 @@ def test_an_access_request_for_nobody_says_so(org: Org, anna: Client) -> None:
     answer = anna.post(org.url(org.a, "/access"), name="Nobody Atall")
     assert answer.status_code == 200 and "Nothing is held about anyone called" in answer.text
     assert anna.post(org.url(org.b, "/access"), name="Bella Bee").status_code == 404
+
+
+def test_an_access_request_includes_declarations_and_observations(org: Org, anna: Client) -> None:
+    """Records only the console keeps (issue 13) are in the file too, and only this setting's."""
+    manager = Actor("anna", None, "127.0.0.1")
+    with Session(org.records.engine) as s, s.begin():
+        a, b = s.get(Setting, org.a), s.get(Setting, org.b)
+        assert a is not None and b is not None
+        ben = roster.add_person(s, a, manager, roster.PersonForm("Ben Carter", "staff", ""))
+        add_declaration(s, a, manager, person_id=str(ben), about="Knows Sam's family from school",
+                        review_on="2027-06-01")  # fmt: skip
+        fields = {"professional": "Dr Priya Rao", "organisation": "Speech and Language",
+                  "on_date": "2026-12-09", "at_time": "10:30", "present": "Amara",
+                  "secure_location": "yes", "not_recorded": "yes", "notes": ""}  # fmt: skip
+        record_request(s, a, manager, fields)
+        record_request(s, b, manager, {**fields, "organisation": "B's own request"})
+
+    text = anna.post(org.url(org.a, "/access"), name="Ben Carter").text
+    assert "== Declarations ==" in text and "Knows Sam's family from school" in text
+    assert "2027-06-01" in text
+    observed = anna.post(org.url(org.a, "/access"), name="dr priya rao").text
+    assert "== Virtual observations ==" in observed and "Speech and Language" in observed
+    assert "B's own request" not in observed

@@ -18,7 +18,7 @@ from kiosk.domain.names import fold
 from kiosk.domain.subject_access import HeldEvent, Holding, details, role_of
 from kiosk.sync.server.models import RecordEvent, Subject
 from kiosk.sync.server.queries import kiosks_of
-from kiosk.sync.server.tenancy import Badge, Person, Setting
+from kiosk.sync.server.tenancy import Badge, Declaration, Person, Setting, VirtualObservation
 
 Key = tuple[str, str, int]  # kiosk, subject type, kiosk-local id
 
@@ -36,6 +36,8 @@ def gather(session: Session, setting: Setting, name: str) -> Holding:
     holding.badges = _badges(session, list(linked))
     holding.visits = [_visit_row(s) for s in subjects if s.type == "visitor"]
     holding.events = _events(session, kiosks, subjects, wanted)
+    holding.declarations = _declarations(session, setting.id, linked)
+    holding.observations = _observations(session, setting.id, wanted)
     holding.copies = _copies(kiosks)
     holding.periods = _periods(setting)
     return holding
@@ -69,6 +71,25 @@ def _staff_names(session: Session, kiosks: list[str]) -> dict[str, dict[int, str
     for s in session.scalars(query):
         found.setdefault(s.kiosk_id, {})[s.id] = s.name or f"staff #{s.id}"
     return found
+
+
+def _declarations(session: Session, setting_id: int, people: set[int]) -> list[dict[str, Any]]:
+    query = select(Declaration).where(
+        Declaration.setting_id == setting_id, Declaration.person_id.in_(people)
+    )
+    return [{"declared": d.about, "to be reviewed on": d.review_on, "recorded by": d.recorded_by,
+             "recorded": datetime.fromisoformat(d.created_at)}
+            for d in session.scalars(query.order_by(Declaration.id))]  # fmt: skip
+
+
+def _observations(session: Session, setting_id: int, wanted: str) -> list[dict[str, Any]]:
+    """A professional's requests to observe by video, found by their name as they gave it."""
+    query = select(VirtualObservation).where(VirtualObservation.setting_id == setting_id)
+    return [{"organisation": o.organisation, "date": o.on_date, "time": o.at_time,
+             "present": o.present, "in a secure location": o.secure_location,
+             "agreed it is not recorded": o.not_recorded, "decision": o.status}
+            for o in session.scalars(query.order_by(VirtualObservation.id))
+            if fold(o.professional) == wanted]  # fmt: skip
 
 
 def _person_row(p: Person) -> dict[str, Any]:
