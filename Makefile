@@ -59,8 +59,10 @@ lint: setup
 	$(VENV)/bin/mypy --strict kiosk
 	$(VENV)/bin/lint-imports --no-cache
 
+# On every core (pytest-xdist), a test file to a worker: each file's fixtures (a PostgreSQL
+# cluster, a browser, a Kivy window) stay in one process.
 pytest: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile
 
 test: lint pytest
 

@@ -86,12 +86,8 @@ def render(holding: Holding, held_by: str, tz: ZoneInfo, made_at: datetime) -> s
         *_section("As a member of staff", holding.staff, tz),
         *_section("Badges", holding.badges, tz),
         *_section("As a visitor or parent", holding.visits, tz),
-        *(_section("Declarations", holding.declarations, tz) if holding.declarations else []),
-        *(
-            _section("Virtual observations", holding.observations, tz)
-            if holding.observations
-            else []
-        ),  # fmt: skip
+        *_optional("Declarations", holding.declarations, tz),
+        *_optional("Virtual observations", holding.observations, tz),
         f"== Records ({len(holding.events)}) ==",
         *(_event_line(e, tz) for e in holding.events),
         *([] if holding.events else ["none"]),

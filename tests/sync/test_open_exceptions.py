@@ -92,7 +92,7 @@ def test_an_upgrade_refolds_exceptions_left_before_it(running: Running, tmp_path
     push_all(app, running)
     app.close()
     engine = running.engine
-    with engine.begin() as conn:  # as r0004 kept it: no exceptions in the state
+    with engine.begin() as conn:  # as it was kept before r0005_policy: no exceptions
         (raw,) = conn.execute(text("SELECT state FROM kiosk_states")).one()
         old = raw if isinstance(raw, dict) else json.loads(raw)
         old.pop("exceptions")
@@ -105,7 +105,8 @@ def test_an_upgrade_refolds_exceptions_left_before_it(running: Running, tmp_path
         ):
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE settings DROP COLUMN agreement_renewal_days"))
-        conn.execute(text("UPDATE alembic_version SET version_num = 'r0004'"))
+        # The revision before r0005_policy (the migrations of issues 11, 12 and 14 come first).
+        conn.execute(text("UPDATE alembic_version SET version_num = 'r0005_privacy_notice'"))
     assert sitestate.current(engine, ["entrance-1"])["entrance-1"].exceptions == {}
     db.upgrade(engine)
     (kept,) = sitestate.current(engine, ["entrance-1"])["entrance-1"].exceptions.values()

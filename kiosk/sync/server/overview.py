@@ -5,18 +5,19 @@ zone, closing time and overdue grace are the setting's own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select, tuple_
 from sqlalchemy.orm import Session
 
 from kiosk.domain.names import short_name
-from kiosk.domain.state import SiteState
+from kiosk.domain.state import OpenException, SiteState
+from kiosk.domain.types import EventKind, StaffId
 from kiosk.sync.server import doors, queries, sitestate, words
 from kiosk.sync.server.csvrows import local_time
-from kiosk.sync.server.models import KioskReport, Subject
+from kiosk.sync.server.models import KioskReport, RecordEvent, Subject
 from kiosk.sync.server.tenancy import Setting
 
 
@@ -105,16 +106,50 @@ def overview(engine: Engine, setting: Setting) -> list[KioskView]:
     kept = sitestate.current(engine, kiosks)
     with Session(engine) as session:
         merged = doors.on_site(session, setting.id)
+    open_exceptions = _open_exceptions(engine, kiosks, kept)
     views = []
     for kiosk in kiosks:
         state = merged.get(kiosk, SiteState())
         if kiosk not in kept:  # events the rules refuse (see sitestate): fold them, as before
             state = queries.site_state(engine, kiosk)
+        else:
+            state = replace(state, exceptions=open_exceptions.get(kiosk, {}))
         view = KioskView(kiosk)
         _fill_people(view, state, _names(engine, kiosk, state), setting, tz)
         _fill_report(view, reports.get(kiosk), tz)
         views.append(view)
     return views
+
+
+Exceptions = dict[tuple[StaffId, str], OpenException]
+
+
+def _open_exceptions(
+    engine: Engine, kiosks: list[str], kept: dict[str, SiteState]
+) -> dict[str, Exceptions]:
+    """Per door, the devices still out when their owner's shift ended there (each door's kept
+    state has them: they outlive the shift, which the merged view of who is on site does not
+    keep), less those a manager closed at any door of the setting since. Usually there are none,
+    and then nothing more is read; else only the closings since the oldest, by the
+    (kiosk_id, occurred_at) index."""
+    found = {k: dict(state.exceptions) for k, state in kept.items() if state.exceptions}
+    if not found:
+        return {}
+    oldest = min(x.since for exceptions in found.values() for x in exceptions.values())
+    query = select(RecordEvent.subject_id, RecordEvent.payload, RecordEvent.occurred_at).where(
+        RecordEvent.kiosk_id.in_(kiosks),
+        RecordEvent.occurred_at >= oldest.astimezone(UTC).isoformat(timespec="microseconds"),
+        RecordEvent.kind == EventKind.EXCEPTION_CLOSE.value,
+    )
+    with Session(engine) as session:
+        closings = session.execute(query).all()
+    for staff_id, payload, at in closings:
+        key = (StaffId(int(staff_id or 0)), str((payload or {}).get("device", "")))
+        closed_at = datetime.fromisoformat(at)
+        for exceptions in found.values():
+            if key in exceptions and exceptions[key].since <= closed_at:
+                del exceptions[key]
+    return found
 
 
 def conflict_rows(engine: Engine, setting: Setting) -> list[list[str]]:
