@@ -22,7 +22,7 @@ from kiosk.domain.doors import DoorEvent, fold_doors
 from kiosk.domain.taps import TapKind
 from kiosk.domain.types import Reason, StaffId, VisitorId, VisitorType
 from kiosk.store.events import load_full_state
-from kiosk.store.models import Event, PeerEvent, SyncState
+from kiosk.store.models import AppliedSetting, Event, PeerEvent, SyncState
 from kiosk.sync.server.doors import STATE_KINDS, _door_event
 from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.overview import conflict_rows
@@ -47,6 +47,17 @@ def settled(door: Door) -> bool:
     return states <= {SyncState.SENT.value}
 
 
+def on_current_snapshot(doors: Doors, door: Door) -> bool:
+    """The door runs on its setting's latest snapshot. A door's first `roster.applied` reaching
+    the service bumps the setting's version (its `links` empty), so each door applies one more
+    snapshot, and records one more event, some time after its first: until then it is not done."""
+    with door.app.store.reading() as session:
+        applied = session.get(AppliedSetting, 1)
+    with Session(doors.records.engine) as session:
+        latest = session.scalar(select(Setting.roster_version).where(Setting.id == doors.org.a))
+    return applied is not None and applied.version == latest
+
+
 def peer_ids(door: Door) -> set[str]:
     with door.app.store.reading() as session:
         return set(session.scalars(select(PeerEvent.id)))
@@ -63,14 +74,17 @@ def stored(doors: Doors, kiosk_id: str, kinds: list[str] | None = None) -> set[s
 def converged(doors: Doors) -> bool:
     """Everything pushed, every door holding the others' events, all views alike."""
     first = doors.doors[0]
-    if not all(settled(d) for d in doors.doors):
+    if not all(on_current_snapshot(doors, d) and settled(d) for d in doors.doors):
         return False
     for door in doors.doors:
         theirs = set().union(*(stored(doors, o.id, STATE_KINDS) for o in doors.doors if o != door))
         if peer_ids(door) != theirs:
             return False
     page = doors.page()
-    return all(door_view(d) == door_view(first) == page for d in doors.doors)
+    if not all(door_view(d) == door_view(first) == page for d in doors.doors):
+        return False
+    # Again: a door's first push may have bumped the version after the first look above.
+    return all(on_current_snapshot(doors, d) and settled(d) for d in doors.doors)
 
 
 def assert_each_event_stored_once(doors: Doors) -> None:
