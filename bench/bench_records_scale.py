@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 from bench.common import machine, median, percentile, stamp
 from kiosk.domain.state import EventFact, fold
 from kiosk.domain.types import StaffId, VisitorId
-from kiosk.sync.server import csvrows, db, queries, sitestate
+from kiosk.export_columns import HEADER
+from kiosk.sync.server import csvcopy, csvrows, db, queries, sitestate
 from kiosk.sync.server.models import KioskState
 from kiosk.sync.server.overview import overview
 from kiosk.sync.server.tenancy import Kiosk, Organisation, Setting
@@ -212,7 +213,7 @@ def group_csv(engine: Engine, settings: list[Setting], days: int) -> tuple[float
     end = TODAY.date() - timedelta(days=1)
     found = queries.Filters(start=end - timedelta(days=days - 1), end=end)
     started, before, grew, rows = time.perf_counter(), _rss_mib(), 0.0, 0
-    for chunk in csvrows.stream(queries.group_csv_rows(engine, settings, found)):
+    for chunk in csvcopy.group_csv_text(engine, settings, found, ["setting", *HEADER]):
         rows += chunk.count("\n")
         grew = max(grew, _rss_mib() - before)
     return time.perf_counter() - started, rows - 1, grew

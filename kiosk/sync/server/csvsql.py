@@ -17,10 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Select,
     String,
     and_,
     cast,
+    func,
     lateral,
     literal_column,
     select,
@@ -131,14 +133,20 @@ def _value(column: Column, zone: str) -> str:  # noqa: PLR0911, PLR0912 (one cas
             return _detail()
 
 
-def _cell(column: Column, zone: str) -> str:
+def _raw(column: Column, zone: str) -> str:
+    """One column's value for this row's kind, before neutralising."""
     value = _value(column, zone)
     if column.kinds:
         value = f"CASE WHEN events.kind IN ({_kinds(column.kinds)}) THEN {value} ELSE '' END"
-    if column.neutralised:  # the SQL twin of `neutralise`
-        starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
-        value = f"CASE WHEN left({value}, 1) IN ({starts}) THEN '''' || {value} ELSE {value} END"
     return value
+
+
+def _shown(raw: str, column: Column) -> str:
+    """The cell as written: `raw` (a column of the `cell` subquery) neutralised if need be."""
+    if not column.neutralised:  # the SQL twin of `neutralise`
+        return raw
+    starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
+    return f"CASE WHEN left({raw}, 1) IN ({starts}) THEN '''' || {raw} ELSE {raw} END"
 
 
 def _approver(column: Column) -> str:
@@ -153,11 +161,33 @@ def _approver(column: Column) -> str:
     return f"coalesce(({named}), '')"
 
 
-def csv_query(events: Select[RecordEvent], zone: str) -> Select[*tuple[Any, ...]]:
+def csv_query(
+    events: Select[RecordEvent],
+    zone: str,
+    *,
+    lead: ColumnElement[str] | None = None,
+    copy: bool = False,
+) -> Select[*tuple[Any, ...]]:
     """`events` (the filtered events of a setting, `queries.event_query`) as CSV cells, one text
     column per CSV column, in kiosk and seq order. `zone` must be a known zone name (the
-    setting's, checked when it was saved); it is quoted as a literal, never run as SQL."""
-    cells = [literal_column(_cell(column, zone), String) for column in COLUMNS]
+    setting's, checked when it was saved); it is quoted as a literal, never run as SQL.
+    `lead`: a column in front (the group CSV's setting name). `copy`: empty cells as NULL, which
+    COPY writes as nothing, as `csv.writer` writes an empty string (`kiosk.sync.server.csvcopy`)."""
+    # Each value is worked out once a row, in a subquery of its own (OFFSET 0 keeps PostgreSQL
+    # from folding it into the outer query), and only then neutralised: written inline, the
+    # neutralising CASE computed each value twice, in its test and in the branch it took (a
+    # device list's subquery among them).
+    raw: list[ColumnElement[Any]] = [
+        literal_column(_raw(column, zone)).label(f"c{n}") for n, column in enumerate(COLUMNS)
+    ]
+    values = lateral(select(*raw).offset(0), name="cell")
+    cells: list[ColumnElement[Any]] = [
+        literal_column(_shown(f"cell.c{n}", column), String) for n, column in enumerate(COLUMNS)
+    ]
+    if lead is not None:
+        cells.insert(0, lead)
+    if copy:
+        cells = [func.nullif(cell, "") for cell in cells]
     who_on = and_(
         WHO.kiosk_id == RecordEvent.kiosk_id,
         WHO.type == RecordEvent.subject_type,
@@ -172,5 +202,6 @@ def csv_query(events: Select[RecordEvent], zone: str) -> Select[*tuple[Any, ...]
         .select_from(RecordEvent)
         .join(payload, true())
         .outerjoin(WHO, who_on)
+        .join(values, true())
         .order_by(RecordEvent.kiosk_id, RecordEvent.seq)
     )

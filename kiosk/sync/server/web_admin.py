@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk.export_columns import HEADER
-from kiosk.sync.server import audit, csvrows, filters, queries
+from kiosk.sync.server import audit, csvcopy, filters
 from kiosk.sync.server.kiosk_audit_page import kiosk_audit_context, kiosk_audit_csv_rows
 from kiosk.sync.server.managers import (
     ADMIN,
@@ -100,10 +100,10 @@ def build_admin_pages(engine: Engine, access: Access) -> APIRouter:
                                 filters={**used, "scope": "organisation"})  # fmt: skip
         settings = await run_in_threadpool(settings_of, engine, viewer)
         wanted = replace(asked.filters, kiosk="")  # kiosk ids belong to one setting's page
-        rows = queries.group_csv_rows(engine, settings, wanted)
+        text = csvcopy.group_csv_text(engine, settings, wanted, ["setting", *HEADER])
         name = f"group-records-{date.today().isoformat()}.csv"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
-        return StreamingResponse(csvrows.stream(rows, ["setting", *HEADER]),
+        return StreamingResponse(text,
                                  media_type="text/csv; charset=utf-8",
                                  headers={**HEADERS, **disposition})  # fmt: skip
 
