@@ -236,14 +236,26 @@ def group_raw(engine: Engine, settings: list[Setting], days: int) -> float:
     return time.perf_counter() - started
 
 
+def one_at_a_time(engine: Engine, settings: list[Setting], days: int) -> float:
+    """The group CSV with one setting read at a time (`csvcopy.AHEAD` 1): what reading two at
+    once is measured against, in the same run."""
+    ahead, csvcopy.AHEAD = csvcopy.AHEAD, 1
+    try:
+        return group_csv(engine, settings, days)[0]
+    finally:
+        csvcopy.AHEAD = ahead
+
+
 def measure_group(engine: Engine, settings: list[Setting]) -> list[str]:
     lines = []
     for days in (7, 30):
         csv_runs = [group_csv(engine, settings, days) for _ in range(3)]
         raw_runs = [group_raw(engine, settings, days) for _ in range(3)]
+        single = median([one_at_a_time(engine, settings, days) for _ in range(3)])
         took, raw = median([r[0] for r in csv_runs]), median(raw_runs)
         lines.append(
             f"group CSV, {days:2d} days, 200 settings: {csv_runs[0][1]:,} rows  p50 {took:5.2f} s"
+            f"   one setting at a time {single:5.2f} s"
             f"   the same events fetched raw {raw:5.2f} s ({took / raw:.1f}x)"
             f"   memory grew at most {max(r[2] for r in csv_runs):5.1f} MiB"
         )

@@ -24,7 +24,7 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 import psycopg
-from sqlalchemy import Connection, Engine, Select, literal
+from sqlalchemy import Engine, Integer, Select, String, bindparam
 from sqlalchemy.dialects import postgresql
 
 from kiosk.export_columns import neutralise
@@ -50,31 +50,38 @@ def _copy_statement(query: Select[tuple[object, ...]]) -> tuple[str, dict[str, o
     return f"COPY ({compiled}) TO STDOUT (FORMAT csv)", dict(compiled.params)
 
 
-def _rows(conn: Connection, query: Select[tuple[object, ...]]) -> Iterator[bytes]:
-    statement, params = _copy_statement(query)
-    raw = cast(psycopg.Connection[object], conn.connection.dbapi_connection)
-    with raw.cursor() as cursor, cursor.copy(statement, params) as copy:
-        for row in copy:
-            yield bytes(row[:-1]) + b"\r\n"  # one message per row: its last byte is the LF
+def _statement(zone: str, f: Filters) -> tuple[str, dict[str, object]]:
+    """The COPY for any setting in `zone`, its id and name left as parameters: compiled once
+    for all of them (compiling it cost ~3 ms, a second of a group's 200 settings)."""
+    setting = bindparam("setting_id", type_=Integer)
+    lead = bindparam("setting_name", type_=String)
+    query = csvsql.csv_query(event_query(setting, f, ZoneInfo(zone)), zone, lead=lead, copy=True)
+    return _copy_statement(query)
 
 
-def _setting_csv(engine: Engine, setting_id: int, name: str, zone: str, f: Filters) -> str:
+def _setting_csv(engine: Engine, statement: str, params: dict[str, object]) -> str:
     """One setting's rows, the setting's name in front, on a connection of its own."""
-    lead = literal(neutralise(name))
-    query = csvsql.csv_query(event_query(setting_id, f, ZoneInfo(zone)), zone, lead=lead, copy=True)
     with engine.connect() as conn:
-        return b"".join(_rows(conn, query)).decode("utf-8")
+        raw = cast(psycopg.Connection[object], conn.connection.dbapi_connection)
+        with raw.cursor() as cursor, cursor.copy(statement, params) as copy:
+            # One message per row: its last byte is the row's LF.
+            rows = [bytes(row[:-1]) + b"\r\n" for row in copy]
+    return b"".join(rows).decode("utf-8")
 
 
 def group_csv(engine: Engine, settings: Sequence[Setting], f: Filters) -> Iterator[str]:
     """Each setting's CSV rows in turn, as text, `AHEAD` settings read at once: the database's
     work is most of the file's time, and one query runs on one of the server's cores. Memory
     stays what a few settings' rows need (a setting's month is a few hundred KiB)."""
-    wanted = [(s.id, s.name, s.timezone) for s in settings]  # plain values for the threads
+    statements: dict[str, tuple[str, dict[str, object]]] = {}
     with ThreadPoolExecutor(AHEAD, thread_name_prefix="group-csv") as pool:
         coming: deque[Future[str]] = deque()
-        for setting_id, name, zone in wanted:
-            coming.append(pool.submit(_setting_csv, engine, setting_id, name, zone, f))
+        for setting in settings:
+            if setting.timezone not in statements:
+                statements[setting.timezone] = _statement(setting.timezone, f)
+            statement, params = statements[setting.timezone]
+            mine = {**params, "setting_id": setting.id, "setting_name": neutralise(setting.name)}
+            coming.append(pool.submit(_setting_csv, engine, statement, mine))
             if len(coming) > AHEAD:
                 yield coming.popleft().result()
         while coming:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Select, or_, select, tuple_
+from sqlalchemy import BindParameter, Engine, Select, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from kiosk.domain.overdue import find_overdue
@@ -46,11 +46,13 @@ def _bound(day: date, tz: ZoneInfo) -> str:
     )
 
 
-def kiosks_of(setting_id: int) -> Select[str]:
+def kiosks_of(setting_id: int | BindParameter[int]) -> Select[str]:
     return select(Kiosk.id).where(Kiosk.setting_id == setting_id)
 
 
-def event_query(setting_id: int, f: Filters, tz: ZoneInfo) -> Select[RecordEvent]:
+def event_query(
+    setting_id: int | BindParameter[int], f: Filters, tz: ZoneInfo
+) -> Select[RecordEvent]:
     query = select(RecordEvent).where(RecordEvent.kiosk_id.in_(kiosks_of(setting_id)))
     if f.start:
         query = query.where(RecordEvent.occurred_at >= _bound(f.start, tz))
