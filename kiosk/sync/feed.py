@@ -44,6 +44,9 @@ class FeedPuller:
         self.store = store
         self.settings = settings
         self.stopped = threading.Event()
+        # Held while a page is stored: `kiosk sync` takes it on SIGTERM, so it never exits in
+        # the middle of a store, and need not wait for a long-poll to come back (up to 20 s).
+        self.storing = threading.Lock()
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {settings.token}"
         self.verify: str | bool = settings.ca_file or True
@@ -81,8 +84,11 @@ class FeedPuller:
         events, _next = check_page(self._read(after, wait_s), after, self.settings.kiosk_id)
         if not events:
             return 0
-        with self.store.transaction() as session:
-            return peers.store_page(session, events, datetime.now(UTC))
+        with self.storing:
+            if self.stopped.is_set():  # stopped while the request was out: stored next time
+                return 0
+            with self.store.transaction() as session:
+                return peers.store_page(session, events, datetime.now(UTC))
 
     def pull_all(self) -> int:
         """Pages until one comes back with nothing new, without waiting (`kiosk sync --once`)."""

@@ -6,6 +6,7 @@ answer whole, storing nothing of it."""
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -186,3 +187,22 @@ def test_an_event_the_fold_cannot_use_is_kept_about_nobody_and_passed(
         assert sorted(rows) == [(1, 2, None), (2, None, None), (3, None, None)]
         state = load_site_state(session)
     assert list(state.staff) == [2] and not state.staff[2].out and state.visitors == {}
+
+
+def test_a_page_that_comes_back_after_stop_is_left_for_next_time(
+    records: Running, puller: tuple[FeedPuller, FaultProxy]
+) -> None:
+    """`kiosk sync` on SIGTERM: sets `stopped` and takes `storing` (so a page being stored is
+    stored whole), then exits without waiting for a long-poll; a page that comes back after
+    that is not stored, and the next start fetches it again."""
+    client, _proxy = puller
+    assert push(records, "a-door", [event("shift.start", subject=staff(2, "Ben"))]).ok
+    pulled: list[int] = []
+    with client.storing:  # as `kiosk sync` holds it once told to stop
+        request = threading.Thread(target=lambda: pulled.append(client.pull()))
+        request.start()
+        client.stopped.set()
+    request.join()
+    assert pulled == [0] and stored_peers(client) == []
+    client.stopped.clear()
+    assert client.pull() == 1 and len(stored_peers(client)) == 1
