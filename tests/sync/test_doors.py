@@ -1,9 +1,10 @@
-"""Two doors of one setting and one records service, as a setting runs them (issue 11): each
+"""Doors of one setting and one records service, as a setting runs them (issue 11): each
 kiosk's own `kiosk sync` process, a fault proxy between each door and the service, over real
-HTTP on loopback, on SQLite and PostgreSQL. Staff and visitors go in at one door and out at the
-other; one door's network is cut for a day while the other keeps working, then restored. Every
-scenario ends with both doors' roll calls and the manager's page agreeing, each event stored
-once at the service and once at the other door, and conflicts shown to the manager.
+HTTP on loopback, on SQLite and PostgreSQL. Staff and visitors go in at one door and out at
+another; one door's network is cut (for a day, with two doors; with three, while the other two
+go on), then restored. Every scenario ends with every door's roll call and the manager's page
+agreeing, each event stored once at the service and once at each other door, and conflicts
+shown to the manager.
 """
 
 from __future__ import annotations
@@ -239,3 +240,38 @@ def _door_event_local(e: RecordEvent) -> DoorEvent:
     else:
         fact = replace(fact, visitor_id=VisitorId(ident))
     return DoorEvent(event.event_id, event.kiosk_id, event.seq, fact)
+
+
+def test_three_doors_one_cut_off_agree_again(records: Running, tmp_path: Path) -> None:
+    """Three doors: each person's events spread over all three, one door cut off while the
+    others go on; once it is back, every door, the page and the service hold one story."""
+    org = make_org(records)
+    with setting_with_doors(org, tmp_path, "a-door", "a-garden", "a-side") as doors:
+        front, garden, side = doors.doors
+        ben, chloe = staff_id(front.app, "Ben Carter"), staff_id(front.app, "Chloé Dubois")
+        front.app.kiosk.start_shift(ben, ["phone"], locker="2")
+        garden.app.kiosk.start_shift(chloe, ["phone"], locker="3")
+        side.app.kiosk.visitors.sign_in(VisitorType.VISITOR, "Jo Smith", "Council", "Amara",
+                                        acknowledged=True, lone_working=False)  # fmt: skip
+        doors.until("every door knows who came in at each", lambda: converged(doors))
+        assert doors.page() == {"staff": {"Ben Carter", "Chloé Dubois"}, "out": set(),
+                                "visitors": {"Jo Smith"}}  # fmt: skip
+
+        side.proxy.cut_off()
+        doors.advance(3600)
+        garden.app.kiosk.end_shift(ben)  # started at the front
+        [jo] = garden.app.kiosk.visitors.find("Jo")  # came in at the side
+        garden.app.kiosk.visitors.sign_out(jo.visitor_id)
+        side.app.kiosk.device_out(chloe, "phone", Reason.EMERGENCY, approval(side))
+        doors.until("the two connected doors and the page agree without the side door",
+                    lambda: settled(front) and settled(garden)
+                    and door_view(front) == door_view(garden) == doors.page()
+                    == {"staff": {"Chloé Dubois"}, "out": set(), "visitors": set()})  # fmt: skip
+        assert door_view(side)["visitors"] == {"Jo Smith"}  # it has not heard yet
+
+        side.proxy.restore()
+        doors.until("all three doors and the page agree again", lambda: converged(doors))
+        assert door_view(front) == {"staff": {"Chloé Dubois"}, "out": {"Chloé Dubois: phone"},
+                                    "visitors": set()}  # fmt: skip
+        assert_each_event_stored_once(doors)
+        assert conflict_rows(records.engine, setting(doors)) == []
