@@ -1,9 +1,9 @@
 """One-line requests over a unix socket that only the kiosk's own user may use.
 
 The simulated badge reader (`kiosk tap`) and the UI's control channel (`kiosk screenshot`) both
-listen this way, so the rules live here once: the socket file is mode 0600 and the peer's uid is
-checked on every connection (the file mode alone leaves a moment between bind and chmod); a socket
-file nobody listens on is stale and replaced, one somebody listens on is refused rather than
+listen this way, so the rules live here once: the socket file appears at its path only once it is
+listening, mode 0600, and the peer's uid is checked on every connection as well; a socket file
+nobody listens on is stale and replaced, one somebody listens on is refused rather than
 stolen; one line each way, the answer `OK <text>` or `ERR <reason>`. Standard library only, so
 the hardware layer and the UI can both use it.
 """
@@ -32,16 +32,24 @@ def listen(path: Path, backlog: int, wake_s: float) -> socket.socket:
         raise AlreadyListening(f"another kiosk is already listening on {path}")
     with contextlib.suppress(FileNotFoundError):
         path.unlink()  # a stale socket left by a kiosk that did not stop cleanly
+    # Bound and made ready under a name of its own, then renamed into place: the path appears
+    # only once somebody listens there, mode 0600 (a client that finds the file can connect;
+    # between bind and listen it was refused, "no kiosk is running"). A tight umask instead
+    # would be racy in a threaded process; the peer-uid check stays as well.
+    making = path.with_name(f".{path.name}.{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        making.unlink()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        # A tight umask would be racy in a threaded process; instead bind then chmod, and rely
-        # on the peer-uid check for the moment in between.
-        server.bind(str(path))
-        path.chmod(0o600)
+        server.bind(str(making))
+        making.chmod(0o600)
         server.listen(backlog)
         server.settimeout(wake_s)
+        making.rename(path)
     except OSError:
         server.close()
+        with contextlib.suppress(FileNotFoundError):
+            making.unlink()
         raise
     return server
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk import localsocket
 from kiosk.hardware.reader import HardwareError, ReaderBase, ReaderHealth
 from kiosk.hardware.simulated import NoKioskListening, SimulatedReader, send_tap
 from tests.hardware.recorder import Recorder
@@ -158,3 +159,19 @@ def test_a_refusing_kiosk_is_reported(sock: Path) -> None:
         with pytest.raises(HardwareError, match="the kiosk refused the tap: busy"):
             send_tap(sock, "DEADBEEF")
         thread.join()
+
+
+def test_the_socket_file_appears_only_once_it_is_listening(tmp_path: Path) -> None:
+    """Made under a name of its own and renamed into place, so a client that finds the file
+    connects (before, a tap sent just as the kiosk started could be told nobody was there)."""
+    path = tmp_path / "tap.sock"
+    server = localsocket.listen(path, 1, 0.1)
+    try:
+        assert [p.name for p in tmp_path.iterdir()] == ["tap.sock"]  # nothing left behind
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        client = socket.socket(socket.AF_UNIX)
+        client.connect(str(path))  # refused if the file were there before listen()
+        client.close()
+    finally:
+        localsocket.close(server, path)
+    assert not path.exists()
