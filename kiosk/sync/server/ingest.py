@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import chain, doors, evacuations, rekey, sitestate
+from kiosk.sync.server import chain, dating, doors, evacuations, rekey, sitestate
 from kiosk.sync.server.clock import now_text
+from kiosk.sync.server.dating import Dated, stored_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.erasure import erase_staff_copies
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
@@ -52,17 +52,17 @@ def body_digest(body: bytes) -> str:
 _SQLITE_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
                     subject_type, subject_id, payload, received_at, setting_id, receipt, who,
-                    prev_hash, hash, chain)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    prev_hash, hash, chain, dated_at, dated_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 _PG_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
                     subject_type, subject_id, payload, received_at, setting_id, receipt, who,
-                    prev_hash, hash, chain)
+                    prev_hash, hash, chain, dated_at, dated_by)
 SELECT r->>0, r->>1, (r->>2)::bigint, r->>3, r->>4, (r->>5)::boolean, r->>6, (r->>7)::bigint,
        r->>8, (r->>9)::bigint, (r->10)::json, r->>11, (r->>12)::integer, (r->>13)::bigint, r->>14,
-       r->>15, r->>16, r->>17
+       r->>15, r->>16, r->>17, r->>18, r->>19
 FROM jsonb_array_elements(%s::jsonb) AS r
 ON CONFLICT (id) DO NOTHING
 """
@@ -87,6 +87,7 @@ def _event_row(
     index: int,
     *,
     chain_state: str,
+    dated: Dated,
 ) -> tuple[Any, ...]:
     """One event's values, in the order of the INSERTs' columns."""
     subject = event.subject
@@ -95,7 +96,7 @@ def _event_row(
         kiosk_id,
         event.seq,
         event.kind,
-        event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        stored_text(event.occurred_at),
         event.clock_synced,
         event.boot_id,
         event.mono_ns,
@@ -109,6 +110,8 @@ def _event_row(
         event.prev_hash,
         event.hash,
         chain_state,
+        dated.at,
+        dated.by,
     )
 
 
@@ -178,13 +181,16 @@ def store_batch(
         state, made = sitestate.lock(session, kiosk_id)
         rekey.first_roster(session, kiosk_id, events)  # before its events: they are renumbered
         judged = chain.check_batch(session, kiosk_id, events)
+        anchors = dating.batch_anchors(events)
         rows = [
-            _event_row(
-                kiosk_id, e, when, receipts, i, chain_state=judged.get(e.id, chain.UNCHAINED)
-            )
+            _event_row(kiosk_id, e, when, receipts, i,
+                       chain_state=judged.get(e.id, chain.UNCHAINED),
+                       dated=dating.dated(e, anchors.get(e.id), when))
             for i, e in enumerate(events)
-        ]
+        ]  # fmt: skip
         accepted = _insert_events(session, rows)
+        # Rows dated by their receipt whose boot this batch (or an earlier one) anchors.
+        dating.refine(session.connection(), kiosk_id, dating.boots_to_refine(events, anchors))
         erase_staff_copies(session, kiosk_id, events)  # before the old names are overwritten
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
@@ -218,7 +224,7 @@ def _touched(kiosk_id: str, events: list[EventIn]) -> dict[str, str]:
         who = doors.who_of(kiosk_id, event.subject)
         if who is None or event.kind not in doors.STATE_KINDS:
             continue
-        at = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+        at = stored_text(event.occurred_at)
         touched[who] = min(at, touched.get(who, at))
     return touched
 

@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Select, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Engine, Select, and_, or_, select, true, tuple_
+from sqlalchemy.orm import Session, undefer
 
 from kiosk.domain.overdue import find_overdue
 from kiosk.domain.state import SiteState, fold
@@ -50,12 +50,28 @@ def kiosks_of(setting_id: int) -> Select[str]:
     return select(Kiosk.id).where(Kiosk.setting_id == setting_id)
 
 
-def event_query(setting_id: int, f: Filters, tz: ZoneInfo) -> Select[RecordEvent]:
+def _in_range(column: Any, f: Filters, tz: ZoneInfo) -> ColumnElement[bool]:
+    lo = column >= _bound(f.start, tz) if f.start else true()
+    hi = column < _bound(f.end + timedelta(days=1), tz) if f.end else true()
+    return and_(lo, hi)
+
+
+def _dates(f: Filters, tz: ZoneInfo, *, stored_too: bool) -> ColumnElement[bool]:
+    """The date range, by the time the console dates an event by (`dating`). With `stored_too`
+    (the CSVs) an event whose kiosk's clock was not set is also in the range of the time it was
+    stored with, as in the kiosk's own export (kiosk.export.UNSYNCED_IN_RANGE): its row shows
+    that stored time, and the two files of one day stay one file (tests/sync/
+    test_export_parity.py). The events page lists each event once, at the time it shows."""
+    dated = _in_range(RecordEvent.dated_at, f, tz)
+    return or_(dated, _in_range(RecordEvent.occurred_at, f, tz)) if stored_too else dated
+
+
+def event_query(
+    setting_id: int, f: Filters, tz: ZoneInfo, *, stored_too: bool = False
+) -> Select[RecordEvent]:
     query = select(RecordEvent).where(RecordEvent.kiosk_id.in_(kiosks_of(setting_id)))
-    if f.start:
-        query = query.where(RecordEvent.occurred_at >= _bound(f.start, tz))
-    if f.end:
-        query = query.where(RecordEvent.occurred_at < _bound(f.end + timedelta(days=1), tz))
+    if f.start or f.end:
+        query = query.where(_dates(f, tz, stored_too=stored_too))
     if f.kiosk:
         query = query.where(RecordEvent.kiosk_id == f.kiosk)
     if f.kind:
@@ -109,7 +125,8 @@ def _newest(
 ) -> list[RecordEvent]:
     query = (
         query.where(RecordEvent.kiosk_id == kiosk)
-        .order_by(RecordEvent.occurred_at.desc(), RecordEvent.id.desc())
+        .options(undefer(RecordEvent.dated_at), undefer(RecordEvent.dated_by))
+        .order_by(RecordEvent.dated_at.desc(), RecordEvent.id.desc())
         .limit(rows)
     )
     return list(session.scalars(query))
@@ -120,15 +137,17 @@ def event_page(
 ) -> tuple[list[RecordEvent], People, bool]:
     """One page of events, newest first: the rows, their names, and whether older ones exist.
 
-    Read kiosk by kiosk, each through the (kiosk_id, occurred_at) index newest first, and merged:
-    one query over all the setting's kiosks walked the group's whole `occurred_at` index and
+    Newest by the time the console dates an event by (`dating`), so an event stamped 1970 by a
+    kiosk whose clock was not set sits where it happened. Read kiosk by kiosk, each through the
+    (kiosk_id, dated_at) index newest first, and merged:
+    one query over all the setting's kiosks walked the group's whole time index and
     dropped other settings' rows, so a page cost the group's history, not the setting's."""
     wanted = page * PAGE_ROWS + 1  # this page and those before it, and one to tell if more
     query = event_query(setting_id, f, tz)
     with Session(engine) as session:
         kiosks = [k for k in session.scalars(kiosks_of(setting_id)) if f.kiosk in ("", k)]
         newest = [_newest(session, query, k, wanted) for k in kiosks]
-        merged = heapq.merge(*newest, key=lambda e: (e.occurred_at, e.id), reverse=True)
+        merged = heapq.merge(*newest, key=lambda e: (e.dated_at or "", e.id), reverse=True)
         rows = list(itertools.islice(merged, (page - 1) * PAGE_ROWS, wanted))
         shown = rows[:PAGE_ROWS]
         return shown, people_for(session, shown), len(rows) > PAGE_ROWS
@@ -145,7 +164,7 @@ def all_events(
 ) -> Iterator[tuple[EventRow, People]]:
     """Every matching event in kiosk and seq order, read in chunks, names loaded per chunk."""
     query = (
-        event_query(setting_id, f, tz)
+        event_query(setting_id, f, tz, stored_too=True)
         .with_only_columns(*EXPORTED)
         .order_by(RecordEvent.kiosk_id, RecordEvent.seq)
     )
@@ -164,7 +183,7 @@ def csv_rows(engine: Engine, setting_id: int, f: Filters, tz: ZoneInfo) -> Itera
         for event, names in all_events(engine, setting_id, f, tz):
             yield csvrows.row(event, names, tz)
         return
-    query = csvsql.csv_query(event_query(setting_id, f, tz), tz.key)
+    query = csvsql.csv_query(event_query(setting_id, f, tz, stored_too=True), tz.key)
     with engine.connect() as conn:
         result = conn.execution_options(yield_per=5000).execute(query)
         for chunk in result.partitions():
@@ -187,7 +206,7 @@ def group_csv_rows(engine: Engine, settings: Sequence[Setting], f: Filters) -> I
         for setting in settings:
             name = neutralise(setting.name)
             tz = ZoneInfo(setting.timezone)
-            query = csvsql.csv_query(event_query(setting.id, f, tz), tz.key)
+            query = csvsql.csv_query(event_query(setting.id, f, tz, stored_too=True), tz.key)
             for row in conn.execute(query):
                 yield [name, *row]
 
