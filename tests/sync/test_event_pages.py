@@ -1,4 +1,4 @@
-"""An events page is read kiosk by kiosk and merged (each through the (kiosk_id, occurred_at)
+"""An events page is read kiosk by kiosk and merged (each through the (kiosk_id, dated_at)
 index): it must list exactly the rows, in exactly the order, that one query over all the
 setting's kiosks gives, page after page, with every filter. SQLite and PostgreSQL."""
 
@@ -56,7 +56,7 @@ def _event(seq: int, minute: int, kind: str, staff: int) -> EventIn:
 def _one_query(engine: Engine, setting_id: int, f: queries.Filters) -> list[str]:
     """Every matching event newest first, by one query over the setting's kiosks."""
     query = queries.event_query(setting_id, f, TZ).order_by(
-        RecordEvent.occurred_at.desc(), RecordEvent.id.desc()
+        RecordEvent.dated_at.desc(), RecordEvent.id.desc()
     )
     with Session(engine) as session:
         return [e.id for e in session.scalars(query)]
