@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
-from kiosk.sync.server import audit, csvrows, dating, filters, queries, words
+from kiosk.sync.server import audit, csvrows, dated_view, filters, queries, words
 from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.overview import conflict_rows, overview
 from kiosk.sync.server.render import HEADERS
@@ -108,20 +108,8 @@ def _row(e: RecordEvent, names: csvrows.People, tz: ZoneInfo) -> list[str]:
     who = ""
     if e.subject_type is not None and e.subject_id is not None:
         who = queries.name_of(names, e.kiosk_id, e.subject_type, e.subject_id)
-    return [shown_time(e, tz), e.kiosk_id, words.kind(e.kind), who,
+    return [dated_view.shown_time(e, tz), e.kiosk_id, words.kind(e.kind), who,
             detail(e, names)]  # fmt: skip
-
-
-def shown_time(e: RecordEvent, tz: ZoneInfo) -> str:
-    """The time the event is dated by; when the kiosk's clock was not set, how it is known and
-    what the kiosk's clock said (a manager comparing with the kiosk's own export sees both)."""
-    at = csvrows.local_time(e.dated_at or e.occurred_at, tz)
-    said = csvrows.local_time(e.occurred_at, tz)[:16]
-    if e.dated_by == dating.BOOT:
-        return f"{at} (worked out: the kiosk's clock was not set; it said {said})"
-    if e.dated_by == dating.RECEIVED:
-        return f"before {at} (the kiosk's clock was not set; it said {said})"
-    return at
 
 
 def detail(e: RecordEvent, names: csvrows.People) -> str:
