@@ -40,6 +40,9 @@ _ANCHOR = text(
     "AND seq > :seq AND clock_synced ORDER BY seq LIMIT 1"
 )
 _SET = text("UPDATE events SET dated_at = :at, dated_by = 'boot' WHERE id = :id")
+# Run by every push on SQLite and almost always empty: sent as the driver's own SQL (half the
+# time of the same query through text(), measured). PostgreSQL asks it in the INSERT (ingest).
+_ANY_WAITING = "SELECT 1 FROM events WHERE kiosk_id = ? AND dated_by = 'received' LIMIT 1"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,11 @@ def refine(conn: Connection, kiosk_id: str, boots: Collection[str] | None = None
             conn.execute(_SET, found)
         done += len(found)
     return done
+
+
+def any_waiting(conn: Connection, kiosk_id: str) -> bool:
+    """Has the kiosk any row dated `received`? One probe of their partial index (SQLite)."""
+    return conn.exec_driver_sql(_ANY_WAITING, (kiosk_id,)).first() is not None
 
 
 def _waiting(

@@ -47,8 +47,9 @@ def body_digest(body: bytes) -> str:
 # RETURNING sent psycopg a 12,000-placeholder query to parse on every batch (~200 ms per 1,000
 # events on PostgreSQL), and its per-row type processing was most of the SQLite time. SQLite runs
 # one single-row statement as executemany; PostgreSQL gets the whole batch as one JSON array of
-# rows and inserts it in one statement (jsonb: parsed once, by the server, not by Python). Either
-# way the rowcount says how many events were new.
+# rows and inserts it in one statement (jsonb: parsed once, by the server, not by Python), and
+# in the same statement looks whether the kiosk has events waiting to be dated (`dating`; the
+# snapshot is from before the insert): an ordinary push costs no extra round trip.
 _SQLITE_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
                     subject_type, subject_id, payload, received_at, setting_id, receipt, who,
@@ -57,6 +58,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 _PG_INSERT = """
+WITH new AS (
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
                     subject_type, subject_id, payload, received_at, setting_id, receipt, who,
                     prev_hash, hash, chain, dated_at, dated_by)
@@ -65,7 +67,16 @@ SELECT r->>0, r->>1, (r->>2)::bigint, r->>3, r->>4, (r->>5)::boolean, r->>6, (r-
        r->>15, r->>16, r->>17, r->>18, r->>19
 FROM jsonb_array_elements(%s::jsonb) AS r
 ON CONFLICT (id) DO NOTHING
+RETURNING 1)
+SELECT (SELECT count(*) FROM new), EXISTS (SELECT 1 FROM events
+                                           WHERE kiosk_id = %s AND dated_by = 'received')
 """
+
+
+@dataclass(frozen=True)
+class Inserted:
+    accepted: int
+    waiting: bool  # the kiosk had events dated by their receipt before this batch
 
 
 @dataclass(frozen=True)
@@ -115,15 +126,16 @@ def _event_row(
     )
 
 
-def _insert_events(session: Session, rows: list[tuple[Any, ...]]) -> int:
-    """Insert the events not stored yet; how many were new."""
+def _insert_events(session: Session, kiosk_id: str, rows: list[tuple[Any, ...]]) -> Inserted:
+    """Insert the events not stored yet: how many were new, and whether the kiosk had events
+    waiting to be dated before."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        result = conn.exec_driver_sql(_PG_INSERT, (json.dumps(rows),))
-    else:
-        params = [(*row[:10], json.dumps(row[10]), *row[11:]) for row in rows]
-        result = conn.exec_driver_sql(_SQLITE_INSERT, params)
-    return int(result.rowcount)
+        new, waiting = conn.exec_driver_sql(_PG_INSERT, (json.dumps(rows), kiosk_id)).one()
+        return Inserted(int(new), bool(waiting))
+    waiting = dating.any_waiting(conn, kiosk_id)  # in-process: no round trip to save
+    params = [(*row[:10], json.dumps(row[10]), *row[11:]) for row in rows]
+    return Inserted(int(conn.exec_driver_sql(_SQLITE_INSERT, params).rowcount), waiting)
 
 
 def _subject_rows(kiosk_id: str, events: list[EventIn], when: str) -> list[dict[str, Any]]:
@@ -188,9 +200,12 @@ def store_batch(
                        dated=dating.dated(e, anchors.get(e.id), when))
             for i, e in enumerate(events)
         ]  # fmt: skip
-        accepted = _insert_events(session, rows)
-        # Rows dated by their receipt whose boot this batch (or an earlier one) anchors.
-        dating.refine(session.connection(), kiosk_id, dating.boots_to_refine(events, anchors))
+        inserted = _insert_events(session, kiosk_id, rows)
+        accepted = inserted.accepted
+        if inserted.waiting or any(row[-1] == dating.RECEIVED for row in rows):
+            # Rows dated by their receipt whose boot this batch (or an earlier one) anchors.
+            boots = dating.boots_to_refine(events, anchors)
+            dating.refine(session.connection(), kiosk_id, boots)
         erase_staff_copies(session, kiosk_id, events)  # before the old names are overwritten
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
