@@ -127,6 +127,15 @@ def test_an_event_stamped_1970_is_in_today_where_it_happened(org: Org, pushes: l
     assert setting_csv == group_csv == ["EARLY", "UNSET", "ANCHOR"]  # kiosk and seq order
 
 
+def test_an_anchor_stored_before_it_arrives_dates_it(org: Org) -> None:
+    """Pushed out of order (a retried batch): its boot's synchronised event is stored first."""
+    k = Kiosk()
+    early, unset, anchor = _three(k)
+    assert push(org.records, "a-door", [early, anchor]).ok
+    assert push(org.records, "a-door", [unset]).ok
+    assert dated(org, "UNSET") == ((k.now - GAP).isoformat(timespec="microseconds"), "boot")
+
+
 def test_its_csv_row_keeps_the_time_the_kiosk_stored(org: Org) -> None:
     """Only which rows are in a range changes: the row says what the kiosk said, and that its
     clock was not set, as the kiosk's own export does."""
