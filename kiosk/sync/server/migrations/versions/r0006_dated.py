@@ -1,11 +1,12 @@
 """events.dated_at and dated_by: the time the console dates an event by (issue 14)
 
 Every stored event is dated by the rule ingest uses from now on (kiosk.sync.server.dating):
-synchronised ones by their own time; the others by their receipt time (two set-wise UPDATEs,
-no rows through Python), then, kiosk by kiosk and a
-batch at a time, by their boot where a later synchronised event of the same boot is stored. A
-temporary index on (kiosk_id, boot_id, seq) makes each anchor one look-up, and goes afterwards:
-ingest finds anchors without it, and every push would pay for keeping it.
+synchronised ones by their own time, the others by their receipt time (two set-wise UPDATEs:
+the upgrade is one transaction, so batches would not make it shorter, and no row goes through
+Python); then, kiosk by kiosk and 1,000 rows at a time, those of the others whose boot has a
+later synchronised event stored, by their boot. A temporary index on (kiosk_id, boot_id, seq)
+makes each anchor one look-up, and goes afterwards: ingest finds anchors without it, and every
+push would pay for keeping it.
 
 Revision ID: r0006_dated
 Revises: r0005_policy
