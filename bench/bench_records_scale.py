@@ -50,9 +50,10 @@ EVENTS_PER_DAY = 14  # five shifts (10), a phone out and back (2), a visitor in 
 TODAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 TZ = ZoneInfo("Europe/London")
 ROUNDS, OLD_ROUNDS = 40, 3
+# Every loaded event's clock was synchronised: it is dated by its own time (kiosk.sync.server.dating).
 COLUMNS = ("id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns, subject_type,"
-           " subject_id, payload, received_at")  # fmt: skip
-Row = tuple[str, str, int, str, str, bool, str, int, str | None, int | None, str, str]
+           " subject_id, payload, received_at, dated_at, dated_by")  # fmt: skip
+Row = tuple[str, str, int, str, str, bool, str, int, str | None, int | None, str, str, str, str]
 
 
 def _kiosk_ids() -> list[str]:
@@ -91,7 +92,7 @@ def _rows(kiosk: str, kiosk_no: int, days: range, days_total: int) -> Iterator[R
             )
             uuid = f"{kiosk_no:08x}-{day:04x}-4000-8000-{n:012x}"
             yield (uuid, kiosk, seq, kind, at, True, "boot", seq, ("visitor" if is_visitor
-                   else "staff"), ident, json.dumps(payload), at)  # fmt: skip
+                   else "staff"), ident, json.dumps(payload), at, at, "clock")  # fmt: skip
 
 
 def _copy_events(engine: Engine, rows: Iterator[Row]) -> None:
@@ -300,7 +301,7 @@ def plans(engine: Engine, setting: Setting) -> dict[str, list[str]]:
     for name, f in PAGES.items():
         query = (queries.event_query(setting.id, f, TZ)
                  .where(queries.RecordEvent.kiosk_id == kiosks[0])
-                 .order_by(queries.RecordEvent.occurred_at.desc(), queries.RecordEvent.id.desc())
+                 .order_by(queries.RecordEvent.dated_at.desc(), queries.RecordEvent.id.desc())
                  .limit(queries.PAGE_ROWS + 1))  # fmt: skip
         found[name] = _plan(engine, query)
     csv = queries.event_query(setting.id, _month(), TZ).order_by(

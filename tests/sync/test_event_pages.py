@@ -1,6 +1,7 @@
-"""An events page is read kiosk by kiosk and merged (each through the (kiosk_id, occurred_at)
+"""An events page is read kiosk by kiosk and merged (each through the (kiosk_id, dated_at)
 index): it must list exactly the rows, in exactly the order, that one query over all the
-setting's kiosks gives, page after page, with every filter. SQLite and PostgreSQL."""
+setting's kiosks gives, page after page, with every filter, also when some events were stamped
+by an unset clock and are dated otherwise. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from kiosk.sync.server.tenancy import Kiosk, Organisation, Setting
 
 TZ = ZoneInfo("Europe/London")
 START = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)
+UNSET = datetime(1970, 1, 1, 0, 3, tzinfo=UTC)
 _settings = itertools.count(1)
 FILTERS = [
     queries.Filters(),
@@ -44,11 +46,15 @@ def _setting(engine: Engine, kiosks: list[str]) -> int:
 
 
 def _event(seq: int, minute: int, kind: str, staff: int) -> EventIn:
+    """Every fifth moment's event stamped 1970 by an unset clock: dated by the next event of
+    its boot with a set clock (a few minutes before it), or by its receipt if none follows."""
     name = "Ben Carter" if staff == 1 else "Amara Okafor"
+    unset = minute % 5 == 0
+    at = UNSET if unset else START + timedelta(minutes=11 * minute)
     return EventIn.model_validate({
         "id": str(uuid.uuid4()), "seq": seq, "kind": kind,
-        "occurred_at": (START + timedelta(minutes=11 * minute)).isoformat(), "clock_synced": True,
-        "boot_id": "b", "mono_ns": seq, "payload": {"device": "phone"},
+        "occurred_at": at.isoformat(), "clock_synced": not unset,
+        "boot_id": "b", "mono_ns": seq * 60 * 10**9, "payload": {"device": "phone"},
         "subject": {"type": "staff", "id": staff, "name": name},
     })  # fmt: skip
 
@@ -56,7 +62,7 @@ def _event(seq: int, minute: int, kind: str, staff: int) -> EventIn:
 def _one_query(engine: Engine, setting_id: int, f: queries.Filters) -> list[str]:
     """Every matching event newest first, by one query over the setting's kiosks."""
     query = queries.event_query(setting_id, f, TZ).order_by(
-        RecordEvent.occurred_at.desc(), RecordEvent.id.desc()
+        RecordEvent.dated_at.desc(), RecordEvent.id.desc()
     )
     with Session(engine) as session:
         return [e.id for e in session.scalars(query)]

@@ -1,13 +1,16 @@
 """The two CSV exports of one day agree cell by cell: `kiosk export` on the kiosk (SQL over
 SQLite) and the records service's export (Python over SQLite or PostgreSQL), both derived from
 `kiosk.export_columns`. The day holds every column's kind of event, and formula text in every
-text column either side could receive, so a column defined or neutralised differently fails here."""
+text column either side could receive, so a column defined or neutralised differently fails here.
+It also holds an event stamped by an unset clock (a Pi restores the time it last saved when it
+starts, until the network sets it), which both exports list in its real day, worked out from its
+boot's next synchronised event."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,7 @@ from tests.sync.test_pusher import pusher_for
 from tests.sync.test_web import PASSWORD, home, login
 
 DAY = MORNING.date()
+UNSET_DAY = DAY - timedelta(days=3)  # the time the Pi last saved, three days before
 
 
 def _a_day_of_everything(app: App) -> None:
@@ -44,6 +48,13 @@ def _a_day_of_everything(app: App) -> None:
                              acknowledged=True, lone_working=True,
                              on_behalf="@front desk")  # fmt: skip
     service.end_shift(ben)
+    # A tap while the clock was not set, a minute before the same boot's clock was set.
+    unset = ManualClock(datetime.combine(UNSET_DAY, time(18, 3), tzinfo=UTC), synced=False)
+    with app.store.transaction() as session:
+        events.append(session, unset, app.config.kiosk.id, EventKind.BADGE_UNKNOWN,
+                      payload={"uid": "0BADC10C"})  # fmt: skip
+    clock_set = ManualClock(MORNING - timedelta(minutes=1))
+    clock_set.advance(60)
     # What a kiosk of another version could send the records service: formula text in the
     # columns the kiosk's own config keeps to identifiers (devices, locker, notice version).
     with app.store.transaction() as session:
@@ -52,22 +63,22 @@ def _a_day_of_everything(app: App) -> None:
             (EventKind.VISITOR_IN, {"notice_version": "@2026", "quiet_space": "\rroom"}),
             (EventKind.BADGE_REFUSED, {"uid": "=1+1", "why": "-revoked"}),
         ]:
-            events.append(session, ManualClock(MORNING), app.config.kiosk.id, kind,
+            events.append(session, clock_set, app.config.kiosk.id, kind,
                           staff_id=ben, payload=payload)  # fmt: skip
 
 
-def _kiosk_rows(app: App, path: Path) -> list[list[str]]:
-    ExportService(app.ctx).export(ExportRequest(DAY, DAY, ExportScope.ALL, path))
+def _kiosk_rows(app: App, path: Path, day: date = DAY) -> list[list[str]]:
+    ExportService(app.ctx).export(ExportRequest(day, day, ExportScope.ALL, path))
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.reader(handle))
 
 
-def _records_rows(records: Running) -> list[list[str]]:
+def _records_rows(records: Running, day: date = DAY) -> list[list[str]]:
     set_password(records.engine, "amara", PASSWORD)
     web, _ = login(records)
     answer = web.get(
         f"{home(records)}/events.csv",
-        params={"start": DAY.isoformat(), "end": DAY.isoformat()},
+        params={"start": day.isoformat(), "end": day.isoformat()},
         timeout=30,
     )
     assert answer.status_code == 200
@@ -105,3 +116,25 @@ def test_a_quoted_formula_keeps_its_text(records: Running, tmp_path: Path) -> No
     devices = [r[HEADER.index("devices")] for r in rows if r[HEADER.index("locker")] == "'+1"]
     assert devices == ["'=cmd; \tphone"]
     assert date.fromisoformat(rows[1][HEADER.index("time_local")][:10]) == DAY
+
+
+def test_an_event_stamped_by_an_unset_clock_is_in_its_real_day_of_both(
+    records: Running, tmp_path: Path
+) -> None:
+    """Both list the tap in the day it happened, the same row. The kiosk also lists it in the
+    day its clock said (kiosk.export.UNSYNCED_IN_RANGE); the console dates each event once, by
+    the time it worked out (kiosk.sync.server.queries.event_query says why): that day's file is
+    the kiosk's without it."""
+    app = make_kiosk(tmp_path, "entrance-1", token=records.token("entrance-1"))
+    _a_day_of_everything(app)
+    assert pusher_for(app, records).push().finished
+    day_rows = _kiosk_rows(app, tmp_path / "day.csv"), _records_rows(records)
+    kiosk_unset_day = _kiosk_rows(app, tmp_path / "unset.csv", UNSET_DAY)
+    records_unset_day = _records_rows(records, UNSET_DAY)
+    app.close()
+    uid = HEADER.index("detail")
+    (tapped,) = [row for row in day_rows[0] if row[uid] == "uid=0BADC10C"]
+    assert tapped[HEADER.index("clock_synced")] == "no"
+    assert tapped in day_rows[1]  # the same row, cell by cell, in the console's file
+    assert kiosk_unset_day == [HEADER, tapped]
+    assert records_unset_day == [HEADER]

@@ -105,6 +105,10 @@ def test_an_upgrade_refolds_exceptions_left_before_it(running: Running, tmp_path
         ):
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("ALTER TABLE settings DROP COLUMN agreement_renewal_days"))
+        for index in ("ix_events_kiosk_dated", "ix_events_dated_received"):  # and r0006_dated
+            conn.execute(text(f"DROP INDEX {index}"))
+        for column in ("dated_at", "dated_by"):
+            conn.execute(text(f"ALTER TABLE events DROP COLUMN {column}"))
         # The revision before r0005_policy (the migrations of issues 11, 12 and 14 come first).
         conn.execute(text("UPDATE alembic_version SET version_num = 'r0005_privacy_notice'"))
     assert sitestate.current(engine, ["entrance-1"])["entrance-1"].exceptions == {}

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.agreements import Agreement, due_agreements, histories
 from kiosk.domain.types import EventKind, PolicyError
-from kiosk.sync.server import audit, queries, sitestate
+from kiosk.sync.server import audit, queries
 from kiosk.sync.server.clock import now_text
 from kiosk.sync.server.csvrows import local_time
+from kiosk.sync.server.dated_view import DATED, dated_fact
 from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.registry import bump_roster
 from kiosk.sync.server.tenancy import AGREEMENT_KINDS, Declaration, Person, Setting, SettingText
@@ -70,7 +71,9 @@ def acknowledgements(session: Session, setting: Setting) -> tuple[list[str], lis
         select(RecordEvent)
         .where(RecordEvent.kiosk_id.in_(queries.kiosks_of(setting.id)),
                RecordEvent.kind.in_(AGREEMENT_EVENTS))
-        .order_by(RecordEvent.occurred_at, RecordEvent.kiosk_id, RecordEvent.seq)
+        # Acknowledged when it happened, not when an unset clock said (1970 would be overdue).
+        .order_by(RecordEvent.dated_at, RecordEvent.kiosk_id, RecordEvent.seq)
+        .options(*DATED)
     ))  # fmt: skip
     names = queries.people_for(session, events)
     by_name: dict[str, list[RecordEvent]] = {}
@@ -91,7 +94,7 @@ def _status(
     name: str, events: list[RecordEvent], agreements: list[Agreement], renewal: timedelta,
     tz: ZoneInfo,
 ) -> StaffStatus:  # fmt: skip
-    past = histories(sitestate.fact(e) for e in events)
+    past = histories(dated_fact(e) for e in events)
     due = {
         d.agreement.kind: d for d in due_agreements(agreements, past, datetime.now(UTC), renewal)
     }

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from kiosk.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "r0005_policy"
+SCHEMA_HEAD = "r0006_dated"
 
 
 class RecordsDbError(StoreError):

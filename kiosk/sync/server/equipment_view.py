@@ -20,6 +20,7 @@ from kiosk.domain.types import EventKind, StaffId
 from kiosk.export_columns import neutralise
 from kiosk.sync.server import queries, sitestate
 from kiosk.sync.server.csvrows import People, local_time
+from kiosk.sync.server.dated_view import DATED, dated_fact, shown_time
 from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.tenancy import Setting
 
@@ -42,7 +43,10 @@ def _events(session: Session, setting_id: int) -> list[RecordEvent]:
     query = (
         select(RecordEvent)
         .where(RecordEvent.kiosk_id.in_(queries.kiosks_of(setting_id)), RecordEvent.kind.in_(KINDS))
-        .order_by(RecordEvent.occurred_at, RecordEvent.kiosk_id, RecordEvent.seq)
+        # By the time the console dates them: a camera signed out while the kiosk's clock was
+        # not set is out since then, not since 1970.
+        .order_by(RecordEvent.dated_at, RecordEvent.kiosk_id, RecordEvent.seq)
+        .options(*DATED)
     )
     return list(session.scalars(query))
 
@@ -65,7 +69,7 @@ def read(engine: Engine, setting: Setting) -> tuple[list[OutNow], list[list[str]
     ] = {}  # equipment id -> the kiosk whose event signed it out (staff ids are per kiosk)
     for e in events:
         holders[int((e.payload or {}).get("equipment_id", 0))] = e.kiosk_id
-    out = fold_equipment(sitestate.fact(e) for e in events)
+    out = fold_equipment(dated_fact(e) for e in events)
     late = _late(engine, setting, out, holders)
     rows = []
     for ident, o in sorted(out.items(), key=lambda item: item[1].since):
@@ -107,7 +111,7 @@ def history_row(e: RecordEvent, names: People, tz: ZoneInfo) -> list[str]:
     by = queries.name_of(names, e.kiosk_id, "staff", returned) if isinstance(returned, int) else ""
     person = queries.name_of(names, e.kiosk_id, "staff", e.subject_id or 0)
     what = "Signed out" if e.kind == EventKind.EQUIPMENT_OUT else "Signed back in"
-    return [local_time(e.occurred_at, tz), e.kiosk_id, what, str(p.get("equipment", "")),
+    return [shown_time(e, tz), e.kiosk_id, what, str(p.get("equipment", "")),
             str(p.get("equipment_kind", "")), person, _purpose(p.get("purpose")), by]  # fmt: skip
 
 

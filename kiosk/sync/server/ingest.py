@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.sync.server import chain, doors, evacuations, rekey, sitestate
+from kiosk.sync.server import chain, dating, doors, evacuations, rekey, sitestate
 from kiosk.sync.server.clock import now_text
+from kiosk.sync.server.dating import Dated, stored_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.erasure import erase_staff_copies
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject
@@ -47,25 +47,36 @@ def body_digest(body: bytes) -> str:
 # RETURNING sent psycopg a 12,000-placeholder query to parse on every batch (~200 ms per 1,000
 # events on PostgreSQL), and its per-row type processing was most of the SQLite time. SQLite runs
 # one single-row statement as executemany; PostgreSQL gets the whole batch as one JSON array of
-# rows and inserts it in one statement (jsonb: parsed once, by the server, not by Python). Either
-# way the rowcount says how many events were new.
+# rows and inserts it in one statement (jsonb: parsed once, by the server, not by Python), and
+# in the same statement looks whether the kiosk has events waiting to be dated (`dating`; the
+# snapshot is from before the insert): an ordinary push costs no extra round trip.
 _SQLITE_INSERT = """
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
                     subject_type, subject_id, payload, received_at, setting_id, receipt, who,
-                    prev_hash, hash, chain)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    prev_hash, hash, chain, dated_at, dated_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO NOTHING
 """
 _PG_INSERT = """
+WITH new AS (
 INSERT INTO events (id, kiosk_id, seq, kind, occurred_at, clock_synced, boot_id, mono_ns,
                     subject_type, subject_id, payload, received_at, setting_id, receipt, who,
-                    prev_hash, hash, chain)
+                    prev_hash, hash, chain, dated_at, dated_by)
 SELECT r->>0, r->>1, (r->>2)::bigint, r->>3, r->>4, (r->>5)::boolean, r->>6, (r->>7)::bigint,
        r->>8, (r->>9)::bigint, (r->10)::json, r->>11, (r->>12)::integer, (r->>13)::bigint, r->>14,
-       r->>15, r->>16, r->>17
+       r->>15, r->>16, r->>17, r->>18, r->>19
 FROM jsonb_array_elements(%s::jsonb) AS r
 ON CONFLICT (id) DO NOTHING
+RETURNING 1)
+SELECT (SELECT count(*) FROM new), EXISTS (SELECT 1 FROM events
+                                           WHERE kiosk_id = %s AND dated_by = 'received')
 """
+
+
+@dataclass(frozen=True)
+class Inserted:
+    accepted: int
+    waiting: bool  # the kiosk had events dated by their receipt before this batch
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,7 @@ def _event_row(
     index: int,
     *,
     chain_state: str,
+    dated: Dated,
 ) -> tuple[Any, ...]:
     """One event's values, in the order of the INSERTs' columns."""
     subject = event.subject
@@ -95,7 +107,7 @@ def _event_row(
         kiosk_id,
         event.seq,
         event.kind,
-        event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        stored_text(event.occurred_at),
         event.clock_synced,
         event.boot_id,
         event.mono_ns,
@@ -109,18 +121,21 @@ def _event_row(
         event.prev_hash,
         event.hash,
         chain_state,
+        dated.at,
+        dated.by,
     )
 
 
-def _insert_events(session: Session, rows: list[tuple[Any, ...]]) -> int:
-    """Insert the events not stored yet; how many were new."""
+def _insert_events(session: Session, kiosk_id: str, rows: list[tuple[Any, ...]]) -> Inserted:
+    """Insert the events not stored yet: how many were new, and whether the kiosk had events
+    waiting to be dated before."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        result = conn.exec_driver_sql(_PG_INSERT, (json.dumps(rows),))
-    else:
-        params = [(*row[:10], json.dumps(row[10]), *row[11:]) for row in rows]
-        result = conn.exec_driver_sql(_SQLITE_INSERT, params)
-    return int(result.rowcount)
+        new, waiting = conn.exec_driver_sql(_PG_INSERT, (json.dumps(rows), kiosk_id)).one()
+        return Inserted(int(new), bool(waiting))
+    waiting = dating.any_waiting(conn, kiosk_id)  # in-process: no round trip to save
+    params = [(*row[:10], json.dumps(row[10]), *row[11:]) for row in rows]
+    return Inserted(int(conn.exec_driver_sql(_SQLITE_INSERT, params).rowcount), waiting)
 
 
 def _subject_rows(kiosk_id: str, events: list[EventIn], when: str) -> list[dict[str, Any]]:
@@ -178,13 +193,19 @@ def store_batch(
         state, made = sitestate.lock(session, kiosk_id)
         rekey.first_roster(session, kiosk_id, events)  # before its events: they are renumbered
         judged = chain.check_batch(session, kiosk_id, events)
+        anchors = dating.batch_anchors(events)
         rows = [
-            _event_row(
-                kiosk_id, e, when, receipts, i, chain_state=judged.get(e.id, chain.UNCHAINED)
-            )
+            _event_row(kiosk_id, e, when, receipts, i,
+                       chain_state=judged.get(e.id, chain.UNCHAINED),
+                       dated=dating.dated(e, anchors.get(e.id), when))
             for i, e in enumerate(events)
-        ]
-        accepted = _insert_events(session, rows)
+        ]  # fmt: skip
+        inserted = _insert_events(session, kiosk_id, rows)
+        accepted = inserted.accepted
+        if inserted.waiting or any(row[-1] == dating.RECEIVED for row in rows):
+            # Rows dated by their receipt whose boot this batch (or an earlier one) anchors.
+            boots = dating.boots_to_refine(events, anchors)
+            dating.refine(session.connection(), kiosk_id, boots)
         erase_staff_copies(session, kiosk_id, events)  # before the old names are overwritten
         _upsert_subjects(session, _subject_rows(kiosk_id, events, when))
         staff = [e.subject.id for e in events if e.subject and e.subject.type == "staff"]
@@ -218,7 +239,7 @@ def _touched(kiosk_id: str, events: list[EventIn]) -> dict[str, str]:
         who = doors.who_of(kiosk_id, event.subject)
         if who is None or event.kind not in doors.STATE_KINDS:
             continue
-        at = event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+        at = stored_text(event.occurred_at)
         touched[who] = min(at, touched.get(who, at))
     return touched
 

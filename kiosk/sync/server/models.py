@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -33,6 +33,16 @@ class RecordEvent(Base):
         # One person's events at every door of the setting, for the merged on-site state.
         Index("ix_events_setting_who", "setting_id", "who", "occurred_at"),
         Index("ix_events_kiosk_chain", "kiosk_id", "chain"),
+        # The console's pages and date ranges by the time an event is dated by (schema r0006),
+        # and the few rows dated by their receipt, which a later push may date by their boot.
+        Index("ix_events_kiosk_dated", "kiosk_id", "dated_at"),
+        Index(
+            "ix_events_dated_received",
+            "kiosk_id",
+            "seq",
+            sqlite_where=text("dated_by = 'received'"),
+            postgresql_where=text("dated_by = 'received'"),
+        ),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
@@ -61,6 +71,12 @@ class RecordEvent(Base):
     chain: Mapped[str] = mapped_column(
         String(9), default="unchained", server_default="unchained", deferred=True
     )
+    # The time the console dates the event by, and how it is known: "clock" (its own time,
+    # synchronised), "boot" (worked out from a later synchronised event of its boot) or
+    # "received" (not known yet: the service's receipt time). See kiosk.sync.server.dating.
+    # Deferred for the same reason as the chain; set by ingest for every event.
+    dated_at: Mapped[str | None] = mapped_column(String(32), default=None, deferred=True)
+    dated_by: Mapped[str | None] = mapped_column(String(8), default=None, deferred=True)
 
 
 class Subject(Base):

@@ -54,7 +54,8 @@ def _events(
     names = _staff_names(session, kiosks)
     held = []
     query = select(RecordEvent).where(RecordEvent.kiosk_id.in_(kiosks))
-    for e in session.scalars(query.order_by(RecordEvent.occurred_at, RecordEvent.seq)):
+    # In the order they happened (an unset clock's 1970 is not first); each shows what was stored.
+    for e in session.scalars(query.order_by(RecordEvent.dated_at, RecordEvent.seq)):
         payload = e.payload or {}
         about_them = (e.kiosk_id, e.subject_type or "", e.subject_id or 0) in keys
         roles = role_of(payload, about_them, staff_ids.get(e.kiosk_id, set()), wanted)

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
-from kiosk.sync.server import audit, csvrows, filters, queries, words
+from kiosk.sync.server import audit, csvrows, dated_view, filters, queries, words
 from kiosk.sync.server.models import RecordEvent
 from kiosk.sync.server.overview import conflict_rows, overview
 from kiosk.sync.server.render import HEADERS
@@ -108,7 +108,7 @@ def _row(e: RecordEvent, names: csvrows.People, tz: ZoneInfo) -> list[str]:
     who = ""
     if e.subject_type is not None and e.subject_id is not None:
         who = queries.name_of(names, e.kiosk_id, e.subject_type, e.subject_id)
-    return [csvrows.local_time(e.occurred_at, tz), e.kiosk_id, words.kind(e.kind), who,
+    return [dated_view.shown_time(e, tz), e.kiosk_id, words.kind(e.kind), who,
             detail(e, names)]  # fmt: skip
 
 
