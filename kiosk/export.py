@@ -223,33 +223,46 @@ def _approver_join() -> str:
 
 
 def export_sql(
-    request: ExportRequest, tz: ZoneInfo, data_span: tuple[datetime, datetime] | None = None
+    request: ExportRequest,
+    tz: ZoneInfo,
+    data_span: tuple[datetime, datetime] | None = None,
+    unsynced_span: tuple[datetime, datetime] | None = None,
 ) -> tuple[str, dict[str, str]]:
     """The one query that produces every CSV row, and its parameters.
 
     `data_span` (first and last event time in the range), when known, keeps the local-time CASE
     to the offset changes that can matter: a ten-year range of a month's data needs one or two.
+    `unsynced_span` does the same for the rows an unset clock stamped (their stored times, which
+    may be years away from the range: a Pi that booted without the time says 1970), so their
+    local time is the zone's offset at their stored time, as the records service writes it.
     """
     lo, hi = utc_bounds(request.start, request.end, tz)
     first, last = data_span or (lo, hi)
-    # Expected-return times may lie up to a day after the last event.
-    changes = offset_changes(
-        tz, max(lo, first) - timedelta(days=1), min(hi, last) + timedelta(days=2)
+    scope = SCOPE_SQL[request.scope]
+    in_range = _rows_sql(_changes_around(tz, max(lo, first), min(hi, last)))
+    unsynced_first, unsynced_last = unsynced_span or (lo, hi)
+    unsynced = _rows_sql(_changes_around(tz, unsynced_first, unsynced_last))
+    sql = (
+        f"{in_range} WHERE e.occurred_at >= :lo AND e.occurred_at < :hi AND {scope} "
+        f"UNION ALL {unsynced} WHERE {UNSYNCED_IN_RANGE} AND {scope} "
+        "ORDER BY 1"  # the first column is e.seq
     )
+    return sql, {"lo": utc_text(lo), "hi": utc_text(hi)}
+
+
+def _changes_around(tz: ZoneInfo, first: datetime, last: datetime) -> list[tuple[datetime, int]]:
+    # Expected-return times may lie up to a day after the last event.
+    return offset_changes(tz, first - timedelta(days=1), last + timedelta(days=2))
+
+
+def _rows_sql(changes: list[tuple[datetime, int]]) -> str:
     columns = ", ".join(_sql_cell(column, changes) for column in COLUMNS)
-    rows = (
+    return (
         f"SELECT {columns} FROM events AS e "  # noqa: S608 - no user text in the SQL
         "LEFT JOIN staff AS s ON s.id = e.staff_id "
         "LEFT JOIN visitors AS v ON v.id = e.visitor_id "
         f"{_approver_join()}"
     )
-    scope = SCOPE_SQL[request.scope]
-    sql = (
-        f"{rows} WHERE e.occurred_at >= :lo AND e.occurred_at < :hi AND {scope} "
-        f"UNION ALL {rows} WHERE {UNSYNCED_IN_RANGE} AND {scope} "
-        "ORDER BY 1"  # the first column is e.seq
-    )
-    return sql, {"lo": utc_text(lo), "hi": utc_text(hi)}
 
 
 def _open_private(path: Path) -> int:

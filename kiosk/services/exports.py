@@ -10,7 +10,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk.domain.types import EventKind
-from kiosk.export import CHUNK_ROWS, ExportRequest, export_sql, utc_bounds, write_csv
+from kiosk.export import (
+    CHUNK_ROWS,
+    UNSYNCED_IN_RANGE,
+    ExportRequest,
+    export_sql,
+    utc_bounds,
+    utc_text,
+    write_csv,
+)
 from kiosk.services.context import Recorded, ServiceContext, recorded
 from kiosk.store.models import Event
 
@@ -30,7 +38,8 @@ class ExportService:
     ) -> Recorded:
         """Write the CSV, then record an `admin.export` audit event with what was exported."""
         with self.ctx.reading() as session:
-            sql, params = export_sql(request, self.ctx.tz, self._span(session, request))
+            spans = self._span(session, request), self._unsynced_span(session, request)
+            sql, params = export_sql(request, self.ctx.tz, *spans)
             # The driver's own cursor: rows go from SQLite to the csv module with no per-row work.
             cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
             try:
@@ -63,6 +72,20 @@ class ExportService:
             )
         ).one()
         return (first, last) if first is not None and last is not None else None
+
+    def _unsynced_span(
+        self, session: Session, request: ExportRequest
+    ) -> tuple[datetime, datetime] | None:
+        """The stored times of the rows an unset clock stamped that the range takes in."""
+        lo, hi = utc_bounds(request.start, request.end, self.ctx.tz)
+        query = (
+            "SELECT min(e.occurred_at), max(e.occurred_at) FROM events AS e "  # noqa: S608
+            f"WHERE {UNSYNCED_IN_RANGE}"
+        )
+        first, last = session.execute(text(query), {"lo": utc_text(lo), "hi": utc_text(hi)}).one()
+        if first is None or last is None:
+            return None
+        return datetime.fromisoformat(first), datetime.fromisoformat(last)
 
 
 def _chunks(cursor: Any) -> Iterator[list[Any]]:

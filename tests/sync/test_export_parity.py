@@ -2,9 +2,9 @@
 SQLite) and the records service's export (Python over SQLite or PostgreSQL), both derived from
 `kiosk.export_columns`. The day holds every column's kind of event, and formula text in every
 text column either side could receive, so a column defined or neutralised differently fails here.
-It also holds an event stamped by an unset clock (a Pi restores the time it last saved when it
-starts, until the network sets it), which both exports list in its real day, worked out from its
-boot's next synchronised event."""
+It also holds an event stamped 1970 by an unset clock (a Pi that booted without the time), which
+both exports list in its real day, worked out from its boot's next synchronised event, with the
+same local time for its stored time (London was UTC+1 all through 1970)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from tests.sync.test_pusher import pusher_for
 from tests.sync.test_web import PASSWORD, home, login
 
 DAY = MORNING.date()
-UNSET_DAY = DAY - timedelta(days=3)  # the time the Pi last saved, three days before
+UNSET_DAY = date(1970, 1, 1)  # a Pi that booted without the time (London was UTC+1 then)
 
 
 def _a_day_of_everything(app: App) -> None:
