@@ -57,6 +57,7 @@ def serve(
         ws="none",
         access_log=False,
         proxy_headers=False,
+        timeout_graceful_shutdown=5,  # a long-poll still held at stop is cancelled, not awaited
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
