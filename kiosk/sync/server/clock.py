@@ -6,5 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 
+def stored_text(moment: datetime) -> str:
+    """Any aware time in the stored form (an event's `occurred_at`, `dated_at`, a bound)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def now_text() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    return stored_text(datetime.now(UTC))

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
 from kiosk.domain.times import Anchor, right_time
+from kiosk.sync.server.clock import stored_text
 from kiosk.sync.server.schema import EventIn
 
 CLOCK, BOOT, RECEIVED = "clock", "boot", "received"
@@ -49,11 +50,6 @@ _ANY_WAITING = "SELECT 1 FROM events WHERE kiosk_id = ? AND dated_by = 'received
 class Dated:
     at: str
     by: str
-
-
-def stored_text(moment: datetime) -> str:
-    """The stored form of a time (as `occurred_at`): text order is time order."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def dated(event: EventIn, anchor: Anchor | None, received: str) -> Dated:

@@ -20,7 +20,6 @@ costs what is on site now.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
@@ -30,6 +29,7 @@ from kiosk.domain.doors import Conflict, DoorEvent, fold_doors, visit_uuid
 from kiosk.domain.state import STAFF_KINDS, VISITOR_KINDS, SiteState
 from kiosk.domain.types import StaffId, VisitorId
 from kiosk.sync.server import sitestate
+from kiosk.sync.server.clock import stored_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import DoorConflict, Presence, RecordEvent
 from kiosk.sync.server.schema import SubjectIn
@@ -95,7 +95,7 @@ def _presence(setting_id: int, who: str, state: SiteState, opened: RecordEvent) 
 def _conflict_row(
     setting_id: int, who: str, c: Conflict, rows: dict[str, RecordEvent]
 ) -> dict[str, Any]:
-    at = c.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+    at = stored_text(c.occurred_at)
     return {"event_id": c.event_id, "setting_id": setting_id, "who": who,
             "kiosk_id": c.kiosk_id, "subject_id": rows[c.event_id].subject_id, "kind": c.kind,
             "why": c.why[:200], "occurred_at": at}  # fmt: skip

@@ -12,7 +12,6 @@ A person is "kiosk_id:staff:3" or "kiosk_id:visitor:9": ids are each kiosk's own
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
@@ -21,7 +20,7 @@ from sqlalchemy.orm import Session
 from kiosk.domain.doors import visit_uuid
 from kiosk.domain.state import SiteState
 from kiosk.sync.server import doors
-from kiosk.sync.server.clock import now_text
+from kiosk.sync.server.clock import now_text, stored_text
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.models import EvacuationMark, EvacuationRow, Subject
 from kiosk.sync.server.schema import EventIn
@@ -36,7 +35,7 @@ def person(kiosk_id: str, kind: str, ident: int) -> str:
 
 
 def _when(event: EventIn) -> str:
-    return event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
+    return stored_text(event.occurred_at)
 
 
 def roll_of_state(kiosk_id: str, state: SiteState) -> list[dict[str, Any]]:

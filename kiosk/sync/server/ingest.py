@@ -19,8 +19,8 @@ from sqlalchemy import Engine, case, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.sync.server import chain, dating, doors, evacuations, rekey, sitestate
-from kiosk.sync.server.clock import now_text
-from kiosk.sync.server.dating import Dated, stored_text
+from kiosk.sync.server.clock import now_text, stored_text
+from kiosk.sync.server.dating import Dated
 from kiosk.sync.server.db import insert_for
 from kiosk.sync.server.erasure import erase_staff_copies
 from kiosk.sync.server.models import IdempotencyKey, KioskReport, RecordEvent, Subject

@@ -6,7 +6,7 @@ zone, closing time and overdue grace are the setting's own."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select, tuple_
@@ -16,6 +16,7 @@ from kiosk.domain.names import short_name
 from kiosk.domain.state import OpenException, SiteState
 from kiosk.domain.types import EventKind, StaffId
 from kiosk.sync.server import doors, queries, sitestate, words
+from kiosk.sync.server.clock import stored_text
 from kiosk.sync.server.csvrows import local_time
 from kiosk.sync.server.models import KioskReport, RecordEvent, Subject
 from kiosk.sync.server.tenancy import Setting
@@ -138,7 +139,7 @@ def _open_exceptions(
     oldest = min(x.since for exceptions in found.values() for x in exceptions.values())
     query = select(RecordEvent.subject_id, RecordEvent.payload, RecordEvent.occurred_at).where(
         RecordEvent.kiosk_id.in_(kiosks),
-        RecordEvent.occurred_at >= oldest.astimezone(UTC).isoformat(timespec="microseconds"),
+        RecordEvent.occurred_at >= stored_text(oldest),
         RecordEvent.kind == EventKind.EXCEPTION_CLOSE.value,
     )
     with Session(engine) as session:

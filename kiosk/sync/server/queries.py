@@ -20,6 +20,7 @@ from kiosk.domain.overdue import find_overdue
 from kiosk.domain.state import SiteState, fold
 from kiosk.export_columns import neutralise
 from kiosk.sync.server import csvrows, csvsql
+from kiosk.sync.server.clock import stored_text
 from kiosk.sync.server.csvrows import EventRow, People
 from kiosk.sync.server.dated_view import DATED
 from kiosk.sync.server.models import KioskReport, RecordEvent, Subject
@@ -42,9 +43,7 @@ class Filters:
 
 
 def _bound(day: date, tz: ZoneInfo) -> str:
-    return (
-        datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).isoformat(timespec="microseconds")
-    )
+    return stored_text(datetime.combine(day, time(0), tzinfo=tz))
 
 
 def kiosks_of(setting_id: int | BindParameter[int]) -> Select[str]:
